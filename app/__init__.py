@@ -1,0 +1,36 @@
+"""The application factory: composition only (extensions, AppBuilder, views, CLI)."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+import config
+from app import cli, errors, permissions
+from app.extensions import csrf, db, migrate
+from app.security import headers, tenancy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.update(config.load())
+    app.config["FAB_ROLES"] = permissions.fab_roles()
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)  # before AppBuilder: FAB's GET delete/action routes get protected too
+    tenancy.install()
+    headers.init_app(app)
+    with app.app_context():
+        appbuilder = AppBuilder()
+        appbuilder.init_app(app, db.session)
+        from app import views
+
+        views.register(appbuilder)
+    app.before_request(tenancy.resolve_scope)  # after FAB's own, which sets g.user
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,53 @@
+"""Commands: `flask --app run setup | load-reference-data | demo-data` (they own their commit)."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
+
+
+@click.command("setup")
+def setup_command():
+    """Create the roles (built-in, from app.permissions) and load the reference data."""
+    from app.services import reference_data, roles
+
+    created = roles.ensure_roles(current_app.appbuilder.sm)
+    counts = reference_data.load_all(REFERENCE_DIR)
+    db.session.commit()
+    click.echo(f"roles created: {created}; reference rows added: {counts}")
+
+
+@click.command("load-reference-data")
+@click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def load_reference_data_command(source):
+    """Insert the reference rows missing from the database (staff edits are kept)."""
+    from app.services import reference_data
+
+    counts = reference_data.load_all(source or REFERENCE_DIR)
+    db.session.commit()
+    click.echo(f"reference rows added: {counts}")
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no member yet.")
+def demo_data_command(if_empty):
+    """Load the demo accounts and members (idempotent)."""
+    from app.models.member import Member
+    from app.services import demo
+
+    if if_empty and db.session.scalar(select(func.count(Member.id))):
+        click.echo("members already present: demo data not loaded")
+        return
+    demo.load(REFERENCE_DIR)
+    db.session.commit()
+    click.echo("demo data loaded (accounts in README.md)")
+
+
+def init_app(app) -> None:
+    for command in (setup_command, load_reference_data_command, demo_data_command):
+        app.cli.add_command(command)

@@ -1,0 +1,44 @@
+"""Error pages in the portal's layout, and the tenancy guard's refusal turned into a 404."""
+
+from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+from app.security.tenancy import TenantViolationError
+
+MESSAGES = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist or is not available to you."),
+    405: _l("This action is not allowed here."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Please wait a few minutes before trying again."),
+    500: _l("An unexpected error occurred. The service has been notified."),
+}
+
+
+def _page(code: int, message=None):
+    appbuilder = current_app.appbuilder
+    page = render_template(
+        "error.html",
+        code=code,
+        message=message or MESSAGES[code],
+        appbuilder=appbuilder,
+        base_template=appbuilder.base_template,
+    )
+    return page, code
+
+
+def init_app(app) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda error, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return _page(400, _l("The form has expired. Please reload the page and try again."))
+
+    @app.errorhandler(TenantViolationError)
+    def _tenant_violation(_error):
+        db.session.rollback()
+        return _page(404)

@@ -1,0 +1,1 @@
+"""Documents produced from data already loaded: rows in, bytes or streams out, no queries."""

@@ -1,0 +1,30 @@
+"""All models, imported here so that Alembic and FAB see every table."""
+
+from app.models.audit import AuditEntry
+from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
+from app.models.member import Contact, Establishment, Member, MemberStatus
+from app.models.provisioning import ProvisionalCredential
+from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
+from app.models.risk import Risk, RiskCategory
+from app.models.user import PortalUser
+
+__all__ = [
+    "AuditEntry",
+    "Centre",
+    "Contact",
+    "DocumentClass",
+    "DocumentSubclass",
+    "Establishment",
+    "ExamType",
+    "HealthProfessional",
+    "HealthTeam",
+    "Member",
+    "MemberStatus",
+    "PcsCode",
+    "PortalUser",
+    "PostalCode",
+    "ProfessionalRole",
+    "ProvisionalCredential",
+    "Risk",
+    "RiskCategory",
+]

@@ -1,0 +1,1 @@
+"""Authentication, tenancy and HTTP hardening."""

@@ -1,0 +1,104 @@
+"""The portal's Flask-AppBuilder security manager: our user model, the account lock after repeated
+failures, a per-account login rate limit on top of FAB's per-IP one, logout by POST, and FAB's
+JSON login switched off (the portal has no API client)."""
+
+from flask import current_app, redirect, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_babel import lazy_gettext as _l
+from flask_login import logout_user
+from werkzeug.security import check_password_hash
+
+from app import clock
+from app.domain.lockout import is_locked, lock_until
+from app.models.user import PortalUser
+
+
+class NoJsonLoginApi(SecurityApi):
+    """FAB's /api/v1/security/login and /refresh, with no route: JSON login is disabled."""
+
+    include_route_methods: set[str] = set()
+
+
+def login_account_key() -> str:
+    """Rate-limit key of a login attempt: the account named in the form, whatever the IP."""
+    return "login-account:" + (request.form.get("username") or "").strip().lower()
+
+
+class PortalAuthDBView(AuthDBView):
+    invalid_login_message = _l(
+        "Wrong identifier or password. After repeated failures the account is locked for a while."
+    )
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        """Logout by POST only (the navbar posts a form with its CSRF token)."""
+        user = self._get_authenticated_user()
+        logout_user()
+        if user is not None:
+            self.appbuilder.sm.on_user_logout(user)
+        return redirect(self.appbuilder.get_url_for_login)
+
+
+PORTAL_USER_COLUMNS = [
+    "member",
+    "phone",
+    "is_portal_contact",
+    "must_change_password",
+    "locked_until",
+]
+
+
+class PortalUserDBModelView(UserDBModelView):
+    """FAB's user administration (FAB admins only), showing the portal's own columns."""
+
+    list_columns = ["username", "first_name", "last_name", "email", "member", "active", "roles"]
+    search_columns = ["username", "first_name", "last_name", "email", "member", "active"]
+    add_columns = UserDBModelView.add_columns + PORTAL_USER_COLUMNS
+    edit_columns = UserDBModelView.edit_columns + PORTAL_USER_COLUMNS
+    show_columns = ["username", "first_name", "last_name", "email", "active", "roles"]
+    show_columns += PORTAL_USER_COLUMNS
+
+
+class PortalSecurityManager(SecurityManager):
+    user_model = PortalUser
+    userdbmodelview = PortalUserDBModelView
+    authdbview = PortalAuthDBView
+    security_api = NoJsonLoginApi
+
+    def register_views(self):
+        super().register_views()
+        if self.is_auth_limited:
+            self.limiter.limit(
+                current_app.config["AUTH_ACCOUNT_RATE_LIMIT"],
+                key_func=login_account_key,
+                methods=["POST"],
+            )(self.auth_view.blueprint)
+
+    def auth_user_db(self, username, password):
+        """FAB's check, refused while the account is locked (same work, same answer)."""
+        user = self.find_user(username=username) if username else None
+        if user is not None and is_locked(user.locked_until, clock.now()):
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "x")
+            return None
+        return super().auth_user_db(username, password)
+
+    def on_user_login_failed(self, user) -> None:
+        config = current_app.config
+        until = lock_until(
+            user.fail_login_count or 0,
+            config["AUTH_LOCK_THRESHOLD"],
+            clock.now(),
+            config["AUTH_LOCK_MINUTES"],
+        )
+        if until is not None:
+            user.locked_until = until
+            user.fail_login_count = 0
+            self.update_user(user)
+
+    def on_user_login(self, user) -> None:
+        if user.locked_until is not None:
+            user.locked_until = None
+            self.update_user(user)

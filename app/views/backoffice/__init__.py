@@ -1,0 +1,1 @@
+"""Service-staff views (resources named Backoffice*: the Staff role's pattern)."""

@@ -1,0 +1,55 @@
+"""Back-office: portal accounts (unlock after repeated login failures) and the audit log."""
+
+from flask import flash, g, redirect
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models.audit import AuditEntry
+from app.models.user import PortalUser
+from app.services import accounts
+from app.views.common import BaseModelView
+
+
+class BackofficePortalUserView(BaseModelView):
+    datamodel = SQLAInterface(PortalUser)
+    class_permission_name = "BackofficePortalUsers"
+    list_title = show_title = _l("Portal accounts")
+    base_permissions = ["can_list", "can_show", "can_unlock"]
+    list_columns = ["username", "last_name", "first_name", "member", "active", "locked_until"]
+    search_columns = ["username", "last_name", "first_name", "email", "active", "locked_until"]
+    show_columns = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "phone",
+        "member",
+        "active",
+        "is_portal_contact",
+        "must_change_password",
+        "last_login",
+        "locked_until",
+    ]
+    base_order = ("username", "asc")
+
+    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock")
+    def unlock(self, items):
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            accounts.unlock(user, actor=g.user)
+        db.session.commit()
+        flash(_l("Account unlocked."), "success")
+        return redirect(self.get_redirect())
+
+
+class BackofficeAuditView(BaseModelView):
+    datamodel = SQLAInterface(AuditEntry)
+    class_permission_name = "BackofficeAuditLog"
+    list_title = show_title = _l("Audit log")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["at", "actor", "member", "action", "target"]
+    search_columns = ["at", "action", "target"]
+    show_columns = ["at", "actor", "member", "action", "target", "details"]
+    base_order = ("at", "desc")

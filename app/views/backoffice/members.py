@@ -1,0 +1,136 @@
+"""Back-office: members (adhérents), establishments, contacts and the first-connection letter."""
+
+from flask import Response, flash, g, redirect, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models.member import Contact, Establishment, Member, MemberStatus
+from app.services import ServiceError, members, provisioning
+from app.views import letters
+from app.views.common import BaseModelView, enum_field
+from app.views.validators import naf, siret
+
+SERVICE_MESSAGES = {
+    "last_establishment": _l("A member keeps at least one establishment."),
+    "member_resigned": _l("This member has resigned: no portal access can be issued."),
+    "already_activated": _l("This member's portal is already activated."),
+}
+
+
+class BackofficeEstablishmentView(BaseModelView):
+    datamodel = SQLAInterface(Establishment)
+    class_permission_name = "BackofficeEstablishments"
+    list_title = show_title = _l("Establishments")
+    add_title = _l("Add an establishment")
+    edit_title = _l("Edit an establishment")
+    list_columns = ["name", "siret", "postal_code", "city", "is_head_office"]
+    search_columns = ["name", "siret", "city", "is_head_office"]
+    add_columns = edit_columns = [
+        "member",
+        "name",
+        "siret",
+        "address",
+        "postal_code",
+        "city",
+        "is_head_office",
+    ]
+    show_columns = ["member", *add_columns[1:]]
+    validators_columns = {"siret": [siret]}
+
+    def pre_add(self, item):
+        members.normalise_establishment(item)
+
+    pre_update = pre_add
+
+    def pre_delete(self, item):
+        try:
+            members.check_establishment_removable(item)
+        except ServiceError as error:
+            raise ValueError(str(SERVICE_MESSAGES[error.code])) from error
+
+
+class BackofficeContactView(BaseModelView):
+    datamodel = SQLAInterface(Contact)
+    class_permission_name = "BackofficeContacts"
+    list_title = show_title = _l("Contacts")
+    add_title = _l("Add a contact")
+    edit_title = _l("Edit a contact")
+    list_columns = ["last_name", "first_name", "role", "phone", "email"]
+    search_columns = ["last_name", "first_name", "role", "email"]
+    add_columns = edit_columns = ["member", "last_name", "first_name", "role", "phone", "email"]
+    show_columns = add_columns
+
+
+class BackofficeMemberView(BaseModelView):
+    datamodel = SQLAInterface(Member)
+    class_permission_name = "BackofficeMembers"
+    list_title = _l("Members")
+    show_title = _l("Member")
+    add_title = _l("Add a member")
+    edit_title = _l("Edit a member")
+    show_template = "backoffice/member_show.html"
+    related_views = [BackofficeEstablishmentView, BackofficeContactView]
+    list_columns = ["number", "name", "siret", "city", "centre", "health_team", "status"]
+    search_columns = [
+        "number",
+        "name",
+        "siret",
+        "naf_code",
+        "city",
+        "postal_code",
+        "status",
+        "is_temp_agency",
+        "centre",
+        "health_team",
+        "joined_on",
+    ]
+    order_columns = ["number", "name", "siret", "city", "status"]
+    base_order = ("number", "asc")
+    add_columns = edit_columns = [
+        "number",
+        "name",
+        "siret",
+        "naf_code",
+        "address",
+        "postal_code",
+        "city",
+        "phone",
+        "email",
+        "is_temp_agency",
+        "joined_on",
+        "status",
+        "resigned_on",
+        "centre",
+        "health_team",
+    ]
+    show_columns = add_columns
+    validators_columns = {"siret": [siret], "naf_code": [naf]}
+    add_form_extra_fields = edit_form_extra_fields = {"status": enum_field(MemberStatus, "status")}
+
+    def pre_add(self, item):
+        members.prepare_new_member(item)
+
+    def pre_update(self, item):
+        members.normalise_member(item)
+
+    @expose("/letter/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("issue_letter")
+    def letter(self, pk):
+        """Issue new provisional credentials and return the letter to print (shown once)."""
+        member = self.datamodel.get(pk, self._base_filters)
+        if member is None:
+            return Response(status=404)
+        try:
+            password = provisioning.issue_credentials(member, issued_by=g.user)
+        except ServiceError as error:
+            flash(SERVICE_MESSAGES[error.code], "danger")
+            return redirect(url_for(".show", pk=pk))
+        with force_locale("fr"):
+            pdf = letters.provisioning_letter_for(member, password)
+        db.session.commit()
+        return letters.attachment(pdf, f"courrier-premiere-connexion-{member.number}.pdf")

@@ -1,0 +1,100 @@
+"""Back-office: reference data (risks and their dated categories, exam types, document classes,
+PCS-ESE codes, postal codes), loaded by `flask load-reference-data` and editable by staff."""
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.domain.follow_up import FollowUp
+from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
+from app.models.risk import Risk, RiskCategory
+from app.views.common import BaseModelView, enum_field
+
+
+class BackofficeRiskCategoryView(BaseModelView):
+    datamodel = SQLAInterface(RiskCategory)
+    class_permission_name = "BackofficeRiskCategories"
+    list_title = show_title = _l("Risk categories by period")
+    add_title = _l("Add a category period")
+    edit_title = _l("Edit a category period")
+    list_columns = ["risk", "category", "valid_from", "valid_until"]
+    search_columns = ["category", "valid_from", "valid_until"]
+    add_columns = edit_columns = show_columns = list_columns
+    add_form_extra_fields = edit_form_extra_fields = {"category": enum_field(FollowUp, "category")}
+
+
+class BackofficeRiskView(BaseModelView):
+    datamodel = SQLAInterface(Risk)
+    class_permission_name = "BackofficeRisks"
+    list_title = show_title = _l("Declarable risks")
+    add_title = _l("Add a risk")
+    edit_title = _l("Edit a risk")
+    related_views = [BackofficeRiskCategoryView]
+    list_columns = ["code", "label", "declarable_from", "declarable_until"]
+    search_columns = ["code", "label", "declarable_from", "declarable_until"]
+    base_order = ("code", "asc")
+    add_columns = edit_columns = show_columns = [*list_columns, "note"]
+
+
+class BackofficeExamTypeView(BaseModelView):
+    datamodel = SQLAInterface(ExamType)
+    class_permission_name = "BackofficeExamTypes"
+    list_title = show_title = _l("Exam types")
+    add_title = _l("Add an exam type")
+    edit_title = _l("Edit an exam type")
+    list_columns = ["code", "label", "performed_by"]
+    search_columns = ["code", "label", "performed_by"]
+    add_columns = edit_columns = show_columns = [*list_columns, "note"]
+
+
+class BackofficeDocumentSubclassView(BaseModelView):
+    datamodel = SQLAInterface(DocumentSubclass)
+    class_permission_name = "BackofficeDocumentSubclasses"
+    list_title = show_title = _l("Document subclasses")
+    add_title = _l("Add a document subclass")
+    edit_title = _l("Edit a document subclass")
+    list_columns = ["document_class", "label"]
+    search_columns = ["label"]
+    add_columns = edit_columns = show_columns = list_columns
+
+
+class BackofficeDocumentClassView(BaseModelView):
+    datamodel = SQLAInterface(DocumentClass)
+    class_permission_name = "BackofficeDocumentClasses"
+    list_title = show_title = _l("Document classes")
+    add_title = _l("Add a document class")
+    edit_title = _l("Edit a document class")
+    related_views = [BackofficeDocumentSubclassView]
+    list_columns = ["code", "label", "direction"]
+    search_columns = ["code", "label", "direction"]
+    add_columns = edit_columns = show_columns = list_columns
+
+
+class BackofficePcsCodeView(BaseModelView):
+    datamodel = SQLAInterface(PcsCode)
+    class_permission_name = "BackofficePcsCodes"
+    list_title = show_title = _l("PCS-ESE 2017 codes")
+    add_title = _l("Add a PCS code")
+    edit_title = _l("Edit a PCS code")
+    list_columns = ["code", "label", "cs_label"]
+    search_columns = ["code", "label", "cs_code", "cs_label", "gs_label"]
+    base_order = ("code", "asc")
+    add_columns = edit_columns = show_columns = [
+        "code",
+        "label",
+        "cs_code",
+        "cs_label",
+        "gs_code",
+        "gs_label",
+    ]
+
+
+class BackofficePostalCodeView(BaseModelView):
+    datamodel = SQLAInterface(PostalCode)
+    class_permission_name = "BackofficePostalCodes"
+    list_title = show_title = _l("Postal codes")
+    add_title = _l("Add a postal code")
+    edit_title = _l("Edit a postal code")
+    list_columns = ["postal_code", "commune", "insee_code", "delivery_label"]
+    search_columns = list_columns
+    base_order = ("postal_code", "asc")
+    add_columns = edit_columns = show_columns = list_columns

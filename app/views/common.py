@@ -1,0 +1,51 @@
+"""Pieces shared by the views: a FAB ModelView with our labels and paging, and tenancy helpers."""
+
+from flask import abort, g
+from flask_appbuilder import ModelView
+from flask_appbuilder.fields import EnumField
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.filters import FilterEqualFunction
+from wtforms.validators import DataRequired
+
+from app.views.labels import ENUM_LABELS, FORMATTERS, LABELS
+
+
+def current_member_id() -> int:
+    """The member of the logged-in member user (404 for anyone else: no member, no portal)."""
+    member_id = getattr(g.user, "member_id", None)
+    if member_id is None:
+        abort(404)
+    return member_id
+
+
+class LabelledEnumField(EnumField):
+    """FAB's enum select, with our translated labels instead of the raw values."""
+
+    def __init__(self, enum_class, **kwargs):
+        super().__init__(enum_class, list(enum_class.__members__), **kwargs)
+        self.choices = [(member.name, ENUM_LABELS[member]) for member in enum_class]
+
+
+def enum_field(enum_class, column: str):
+    return LabelledEnumField(
+        enum_class, label=LABELS[column], widget=Select2Widget(), validators=[DataRequired()]
+    )
+
+
+class BaseModelView(ModelView):
+    label_columns = LABELS
+    formatters_columns = FORMATTERS
+    page_size = 25
+
+
+class TenantModelView(BaseModelView):
+    """A portal view over a tenant-owned model: filtered on the user's member (on top of the
+    session guard), the member column never in forms and always set from the session."""
+
+    base_filters = [["member_id", FilterEqualFunction, current_member_id]]
+
+    def pre_add(self, item):
+        item.member_id = current_member_id()
+
+    def pre_update(self, item):
+        item.member_id = current_member_id()

@@ -1,0 +1,88 @@
+"""Column labels shared by every view (one place, translated through Babel)."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.domain.follow_up import FollowUp
+from app.models.centre import ProfessionalRole
+from app.models.member import MemberStatus
+
+LABELS = {
+    "number": _l("Member number"),
+    "name": _l("Name"),
+    "siret": _l("SIRET"),
+    "naf_code": _l("NAF code"),
+    "address": _l("Address"),
+    "postal_code": _l("Postal code"),
+    "city": _l("Town"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "is_temp_agency": _l("Temporary-work agency"),
+    "joined_on": _l("Membership date"),
+    "status": _l("Status"),
+    "resigned_on": _l("Resignation date"),
+    "centre": _l("Centre"),
+    "health_team": _l("Health team"),
+    "member": _l("Member"),
+    "establishments": _l("Establishments"),
+    "contacts": _l("Contacts"),
+    "is_head_office": _l("Head office"),
+    "last_name": _l("Usage name"),
+    "first_name": _l("First name"),
+    "role": _l("Role"),
+    "sector": _l("Sector"),
+    "note": _l("Note"),
+    "team": _l("Health team"),
+    "professionals": _l("Professionals"),
+    "code": _l("Code"),
+    "label": _l("Label"),
+    "declarable_from": _l("Declarable from"),
+    "declarable_until": _l("Declarable until"),
+    "risk": _l("Risk"),
+    "category": _l("Follow-up category"),
+    "valid_from": _l("Valid from"),
+    "valid_until": _l("Valid until"),
+    "categories": _l("Categories"),
+    "performed_by": _l("Performed by"),
+    "direction": _l("Direction"),
+    "document_class": _l("Document class"),
+    "subclasses": _l("Subclasses"),
+    "cs_code": _l("CS code"),
+    "cs_label": _l("Socio-professional category"),
+    "gs_code": _l("GS code"),
+    "gs_label": _l("Socio-professional group"),
+    "insee_code": _l("INSEE code"),
+    "commune": _l("Commune"),
+    "delivery_label": _l("Delivery label"),
+    "username": _l("Identifier"),
+    "active": _l("Active"),
+    "is_portal_contact": _l("Portal contact"),
+    "must_change_password": _l("Must change password"),
+    "locked_until": _l("Locked until"),
+    "last_login": _l("Last login"),
+    "roles": _l("Roles"),
+    "at": _l("Date"),
+    "actor": _l("By"),
+    "action": _l("Action"),
+    "target": _l("Target"),
+    "details": _l("Details"),
+    "activation_state": _l("Portal account"),
+}
+
+ENUM_LABELS = {
+    MemberStatus.ACTIVE: _l("Active member"),
+    MemberStatus.RESIGNED: _l("Resigned"),
+    ProfessionalRole.PHYSICIAN: _l("Occupational physician"),
+    ProfessionalRole.NURSE: _l("Occupational health nurse"),
+    ProfessionalRole.ASSISTANT: _l("Medical assistant"),
+    FollowUp.SI: _l("SI - Individual follow-up"),
+    FollowUp.SIA: _l("SIA - Adapted individual follow-up"),
+    FollowUp.SIR: _l("SIR - Reinforced individual follow-up"),
+}
+
+
+def enum_label(value):
+    """The UI label of an enum member (the value itself when it has none)."""
+    return ENUM_LABELS.get(value, value)
+
+
+FORMATTERS = {name: enum_label for name in ("status", "role", "category")}

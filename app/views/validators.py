@@ -1,0 +1,28 @@
+"""WTForms validators: thin adapters from the domain's error codes to translated messages."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from app.domain.identifiers import IdentifierError, check_naf, check_siret
+
+IDENTIFIER_MESSAGES = {
+    IdentifierError.EMPTY: _l("This field is required."),
+    IdentifierError.BAD_LENGTH: _l("A SIRET has 14 digits."),
+    IdentifierError.NOT_DIGITS: _l("A SIRET has only digits."),
+    IdentifierError.BAD_CHECKSUM: _l("This SIRET is not valid (wrong check digit)."),
+    IdentifierError.BAD_FORMAT: _l("This SIRET is not valid."),
+}
+NAF_MESSAGE = _l("A NAF code has 4 digits and a letter, for example 8621Z.")
+
+
+def siret(_form, field) -> None:
+    _value, error = check_siret(field.data or "")
+    if error is not None:
+        raise ValidationError(IDENTIFIER_MESSAGES[error])
+
+
+def naf(_form, field) -> None:
+    if field.data:
+        _value, error = check_naf(field.data)
+        if error is not None:
+            raise ValidationError(NAF_MESSAGE)

@@ -1,0 +1,119 @@
+"""Settings of the portal: flat UPPERCASE names, secrets and URLs from the environment.
+
+`create_app(overrides)` applies test overrides on top of these. Development generates a secret once
+and keeps it in `instance/`; production (`PORTAL_ENV=production`) refuses to start without
+`SECRET_KEY`.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong: the application must not start."""
+
+
+def _development_secret() -> str:
+    """A random secret generated on first run and kept in instance/ (never committed)."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _secret_key(env: str) -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if env == "production":
+        raise ConfigError("SECRET_KEY must be set in production (PORTAL_ENV=production).")
+    return _development_secret()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    # psycopg 3 is the driver we pin; accept the usual postgres:// spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load() -> dict:
+    """The settings for the current environment, read when the app is created (not at import)."""
+    env = os.environ.get("PORTAL_ENV", "development")
+    production = env == "production"
+    return {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": _secret_key(env),
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Flask-AppBuilder
+        "APP_NAME": "Portail adhérent",
+        "FAB_SECURITY_MANAGER_CLASS": "app.security.manager.PortalSecurityManager",
+        "FAB_INDEX_VIEW": "app.views.home.HomeView",
+        "FAB_CREATE_DB": False,  # the schema belongs to Alembic
+        "FAB_UPDATE_PERMS": False,  # roles are regex built-ins (app.permissions), nothing to sync
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_API_SWAGGER_UI": False,
+        "AUTH_TYPE": 1,  # AUTH_DB
+        "AUTH_USER_REGISTRATION": False,
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),
+        "AUTH_ACCOUNT_RATE_LIMIT": os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "AUTH_LOCK_THRESHOLD": int(os.environ.get("AUTH_LOCK_THRESHOLD", "5")),
+        "AUTH_LOCK_MINUTES": int(os.environ.get("AUTH_LOCK_MINUTES", "15")),
+        "FAB_PASSWORD_HASH_METHOD": "scrypt",
+        # Rate limiting (shared storage in production: redis://host:6379/0)
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Language: French first, English on the switch
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+        "LANGUAGES": {
+            "fr": {"flag": "fr", "name": "Français"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+        # Sessions and cookies
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # bound to the session, which has its own lifetime
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Mail (used from the account issue on)
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portail@asmis.example"),
+        # The service, as printed on letters
+        "SERVICE_NAME": "ASMIS",
+        "SERVICE_ADDRESS": "77, rue Debaussaux CS 60132 80001 AMIENS CEDEX 1",
+        "SERVICE_PHONE": "03 22 54 58 00",
+        "SERVICE_EMAIL": "contact@asmis.net",
+        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
+        "PAGE_SIZE": 25,
+    }
