@@ -26,13 +26,13 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # Migrations and models agree: upgrade an empty database, then autogenerate must find nothing.
+# The empty database is <test database>_dbcheck on PostgreSQL, instance/dbcheck.db otherwise.
 db-check: install
-	@rm -f instance/dbcheck.db
-	DATABASE_URL=$${TEST_DATABASE_URL:-$${DATABASE_URL:-sqlite:///$(CURDIR)/instance/dbcheck.db}} \
-	  $(BIN)/python -m tests.reset_database
-	DATABASE_URL=$${TEST_DATABASE_URL:-$${DATABASE_URL:-sqlite:///$(CURDIR)/instance/dbcheck.db}} $(FLASK) db upgrade
-	DATABASE_URL=$${TEST_DATABASE_URL:-$${DATABASE_URL:-sqlite:///$(CURDIR)/instance/dbcheck.db}} $(FLASK) db check
-	@rm -f instance/dbcheck.db
+	@url="$${TEST_DATABASE_URL:-$${DATABASE_URL:-}}"; \
+	if [ -n "$$url" ] && [ "$${url#sqlite}" = "$$url" ]; then url="$${url}_dbcheck"; \
+	else url="sqlite:///$(CURDIR)/instance/dbcheck.db"; fi; \
+	mkdir -p instance && $(BIN)/python -m tests.databases "$$url" && \
+	DATABASE_URL="$$url" $(FLASK) db upgrade && DATABASE_URL="$$url" $(FLASK) db check
 
 pytest: install
 	$(BIN)/python -m pytest -q

@@ -37,8 +37,9 @@ def _secret_key(env: str) -> str:
     return _development_secret()
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+def database_url(url: str | None = None) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, or SQLite in instance/portal.db."""
+    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
     # psycopg 3 is the driver we pin; accept the usual postgres:// spellings.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -57,7 +58,7 @@ def load() -> dict:
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": _secret_key(env),
-        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_DATABASE_URI": database_url(),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Flask-AppBuilder
@@ -68,6 +69,8 @@ def load() -> dict:
         "FAB_UPDATE_PERMS": False,  # roles are regex built-ins (app.permissions), nothing to sync
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_SWAGGER_UI": False,
+        "FAB_ADD_MENU_API": False,
+        "FAB_ADD_OPENAPI_VIEWS": False,
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_USER_REGISTRATION": False,
         "AUTH_ROLE_ADMIN": "Admin",

@@ -33,9 +33,15 @@ def enum_field(enum_class, column: str):
 
 
 class BaseModelView(ModelView):
+    # FAB's download/<filename> serves any uploaded file to whoever may list the view: our
+    # documents get their own owner-checked download, so the generic route is not exposed.
+    exclude_route_methods = {"download"}
     label_columns = LABELS
     formatters_columns = FORMATTERS
     page_size = 25
+
+
+READ_ONLY_ROUTES = {"download", "add", "edit", "delete", "action", "action_post"}
 
 
 class TenantModelView(BaseModelView):

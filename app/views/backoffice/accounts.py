@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.user import PortalUser
 from app.services import accounts
-from app.views.common import BaseModelView
+from app.views.common import READ_ONLY_ROUTES, BaseModelView
 
 
 class BackofficePortalUserView(BaseModelView):
@@ -17,6 +17,7 @@ class BackofficePortalUserView(BaseModelView):
     class_permission_name = "BackofficePortalUsers"
     list_title = show_title = _l("Portal accounts")
     base_permissions = ["can_list", "can_show", "can_unlock"]
+    exclude_route_methods = {"download", "add", "edit", "delete"}
     list_columns = ["username", "last_name", "first_name", "member", "active", "locked_until"]
     search_columns = ["username", "last_name", "first_name", "email", "active", "locked_until"]
     show_columns = [
@@ -49,6 +50,7 @@ class BackofficeAuditView(BaseModelView):
     class_permission_name = "BackofficeAuditLog"
     list_title = show_title = _l("Audit log")
     base_permissions = ["can_list", "can_show"]
+    exclude_route_methods = READ_ONLY_ROUTES
     list_columns = ["at", "actor", "member", "action", "target"]
     search_columns = ["at", "action", "target"]
     show_columns = ["at", "actor", "member", "action", "target", "details"]

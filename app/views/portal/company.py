@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import permissions
 from app.models.member import Contact, Establishment, Member
-from app.views.common import BaseModelView, TenantModelView, current_member_id
+from app.views.common import READ_ONLY_ROUTES, BaseModelView, TenantModelView, current_member_id
 from app.views.validators import naf
 
 
@@ -18,6 +18,7 @@ class PortalEstablishmentView(TenantModelView):
     datamodel = SQLAInterface(Establishment)
     class_permission_name = permissions.PORTAL_ESTABLISHMENTS
     base_permissions = ["can_list", "can_show"]
+    exclude_route_methods = READ_ONLY_ROUTES
     list_title = show_title = _l("Establishments")
     list_columns = ["name", "siret", "address", "postal_code", "city", "is_head_office"]
     show_columns = list_columns
@@ -39,6 +40,7 @@ class PortalCompanyView(BaseModelView):
     datamodel = SQLAInterface(Member)
     class_permission_name = permissions.PORTAL_COMPANY
     base_permissions = ["can_list", "can_show", "can_edit"]
+    exclude_route_methods = {"download", "add", "delete", "action", "action_post"}
     base_filters = [["id", FilterEqualFunction, current_member_id]]
     show_template = "portal/company_show.html"
     show_title = _l("My company")
