@@ -70,6 +70,10 @@ def load() -> dict:
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_SWAGGER_UI": False,
         "FAB_ADD_MENU_API": False,
+        # Roles are built-in patterns (app/permissions.py): FAB's permission tables stay unused.
+        "FAB_ADD_SECURITY_PERMISSION_VIEW": False,
+        "FAB_ADD_SECURITY_VIEW_MENU_VIEW": False,
+        "FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW": False,
         "FAB_ADD_OPENAPI_VIEWS": False,
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_USER_REGISTRATION": False,

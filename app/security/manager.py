@@ -6,7 +6,12 @@ from flask import current_app, redirect, request
 from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from werkzeug.security import check_password_hash
@@ -14,6 +19,7 @@ from werkzeug.security import check_password_hash
 from app import clock
 from app.domain.lockout import is_locked, lock_until
 from app.models.user import PortalUser
+from app.security.actions import SafeActionsMixin
 
 
 class NoJsonLoginApi(SecurityApi):
@@ -27,7 +33,7 @@ def login_account_key() -> str:
     return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
-class PortalAuthDBView(AuthDBView):
+class LoginView(AuthDBView):
     invalid_login_message = _l(
         "Wrong identifier or password. After repeated failures the account is locked for a while."
     )
@@ -51,8 +57,20 @@ PORTAL_USER_COLUMNS = [
 ]
 
 
-class PortalUserDBModelView(UserDBModelView):
+# FAB's security views keep FAB's resource names (FAB admins only). Our class names must not
+# start with "Portal" or "Backoffice": the roles grant by those prefixes.
+class SecurityRoleView(SafeActionsMixin, RoleModelView):
+    class_permission_name = "RoleModelView"
+
+
+class SecurityGroupView(SafeActionsMixin, UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+
+
+class SecurityUserView(SafeActionsMixin, UserDBModelView):
     """FAB's user administration (FAB admins only), showing the portal's own columns."""
+
+    class_permission_name = "UserDBModelView"
 
     list_columns = ["username", "first_name", "last_name", "email", "member", "active", "roles"]
     search_columns = ["username", "first_name", "last_name", "email", "member", "active"]
@@ -64,8 +82,11 @@ class PortalUserDBModelView(UserDBModelView):
 
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
-    userdbmodelview = PortalUserDBModelView
-    authdbview = PortalAuthDBView
+    userdbmodelview = SecurityUserView
+    rolemodelview = SecurityRoleView
+    groupmodelview = SecurityGroupView
+    userstatschartview = None
+    authdbview = LoginView
     security_api = NoJsonLoginApi
 
     def register_views(self):

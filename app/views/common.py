@@ -7,6 +7,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from wtforms.validators import DataRequired
 
+from app.security.actions import SafeActionsMixin
 from app.views.labels import ENUM_LABELS, FORMATTERS, LABELS
 
 
@@ -32,10 +33,7 @@ def enum_field(enum_class, column: str):
     )
 
 
-class BaseModelView(ModelView):
-    # FAB's download/<filename> serves any uploaded file to whoever may list the view: our
-    # documents get their own owner-checked download, so the generic route is not exposed.
-    exclude_route_methods = {"download"}
+class BaseModelView(SafeActionsMixin, ModelView):
     label_columns = LABELS
     formatters_columns = FORMATTERS
     page_size = 25

@@ -12,7 +12,7 @@ class HomeView(IndexView):
     def index(self):
         user = g.user
         if user is None or not user.is_authenticated:
-            return redirect(url_for("PortalAuthDBView.login"))
+            return redirect(url_for("LoginView.login"))
         self.update_redirect()
         if user.member_id is None:
             return self.render_template("backoffice/home.html", appbuilder=self.appbuilder)

@@ -16,7 +16,7 @@ class BackofficePortalUserView(BaseModelView):
     datamodel = SQLAInterface(PortalUser)
     class_permission_name = "BackofficePortalUsers"
     list_title = show_title = _l("Portal accounts")
-    base_permissions = ["can_list", "can_show", "can_unlock"]
+    base_permissions = ["can_list", "can_show", "unlock"]  # FAB names action permissions bare
     exclude_route_methods = {"download", "add", "edit", "delete"}
     list_columns = ["username", "last_name", "first_name", "member", "active", "locked_until"]
     search_columns = ["username", "last_name", "first_name", "email", "active", "locked_until"]

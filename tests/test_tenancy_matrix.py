@@ -1,0 +1,203 @@
+"""Cross-tenant matrix: logged in as a user of member A, request every registered route, by GET and
+by POST (with a valid CSRF token, so that CSRF is not what refuses), with member B's ids and forged
+member fields. Routes are discovered from the URL map: a route whose arguments the matrix cannot
+fill makes it fail, so every later view joins the matrix by being registered.
+
+Expected: 403/404/405 wherever B's ids are in the URL; elsewhere no page shows B's data; and
+afterwards B's rows are exactly as before."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.audit import AuditEntry
+from app.models.base import TenantMixin
+from app.models.member import Contact, Establishment, Member
+from app.models.provisioning import ProvisionalCredential
+from app.models.user import PortalUser
+from app.services import audit
+from tests.conftest import csrf_token, login
+
+B_NUMBER = "10250"
+# Strings that only appear in member B's data.
+B_MARKERS = ("BOULANGERIE DEMO", "10250000600014", "boulangerie-demo.example", "ets10250")
+# Routes outside the matrix, with the reason; anything else must be fillable.
+OUTSIDE = {
+    "static": "static files",
+    "appbuilder.static": "FAB's static files",
+    "LoginView.login": "public login form (tests/test_security.py)",
+    "LoginView.logout": "ends the session of the matrix itself (tests/test_security.py)",
+    "LocaleView.index": "language switch, no data (tests/test_security.py)",
+}
+DENIED = {403, 404, 405}
+LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
+
+
+def _b_ids() -> dict:
+    """One id owned by member B per model, and any id for the service's own models."""
+    member = db.session.scalar(select(Member).where(Member.number == B_NUMBER))
+    entry = audit.record("matrix_probe", member=member, target=member.number)
+    db.session.flush()
+    ids = {
+        Member: member.id,
+        Establishment: member.establishments[0].id,
+        Contact: member.contacts[0].id,
+        PortalUser: db.session.scalar(
+            select(PortalUser.id).where(PortalUser.member_id == member.id).limit(1)
+        ),
+        AuditEntry: entry.id,
+    }
+    return ids
+
+
+def _any_id(model):
+    return db.session.scalar(select(model.id).limit(1))
+
+
+def _snapshot(member_id: int) -> dict:
+    """Every column of every row of member B (tenant tables, its member row and its users)."""
+
+    def rows(model, criterion):
+        found = db.session.scalars(select(model).where(criterion).order_by(model.id)).all()
+        return [
+            {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key != "changed_on"}
+            for row in found
+        ]
+
+    snapshot = {"member": rows(Member, Member.id == member_id)}
+    snapshot["users"] = rows(PortalUser, PortalUser.member_id == member_id)
+    for mapper in Member.registry.mappers:
+        model = mapper.class_
+        if issubclass(model, TenantMixin):
+            snapshot[model.__tablename__] = rows(model, model.member_id == member_id)
+    return snapshot
+
+
+def _view_model(app, endpoint: str):
+    view_name = endpoint.split(".")[0]
+    for view in app.appbuilder.baseviews:
+        if type(view).__name__ == view_name:
+            datamodel = getattr(view, "datamodel", None)
+            return view, (datamodel.obj if datamodel is not None else None)
+    return None, None
+
+
+def _fill(app, rule, ids) -> tuple[list[str] | None, str | None]:
+    """The URLs to request for `rule`, or the reason the matrix cannot fill it."""
+    view, model = _view_model(app, rule.endpoint)
+    values = {}
+    for arg in rule.arguments:
+        if arg == "pk":
+            if model is None:
+                return None, "pk of a view without a model"
+            if issubclass(model, TenantMixin | Member) or model is PortalUser:
+                if ids.get(model) is None:
+                    return None, f"no id of member B for {model.__name__}"
+                values[arg] = ids[model]
+            else:
+                values[arg] = _any_id(model) or 1
+        elif arg == "name":
+            values[arg] = next(iter(getattr(view, "actions", {}) or {"unknown": 0}))
+        elif arg == "filename":
+            values[arg] = "any.pdf"
+        elif arg == "group_by":
+            values[arg] = "username"
+        else:
+            return None, f"unknown argument {arg!r}"
+    with app.test_request_context():
+        from flask import url_for
+
+        return [url_for(rule.endpoint, **values)], None
+
+
+def _forged_form(member_id: int, ids: dict) -> dict:
+    return {
+        "member": str(member_id),
+        "member_id": str(member_id),
+        "name": "HACKED",
+        "last_name": "HACKED",
+        "siret": "73282932000074",
+        "number": "99999",
+        "action": "unlock",
+        "rowid": [str(ids[PortalUser]), str(ids[Contact])],
+        "delete": "1",
+    }
+
+
+@pytest.fixture
+def matrix(app):
+    with app.app_context():
+        ids = _b_ids()
+        db.session.commit()
+        before = _snapshot(ids[Member])
+        routes, unreachable = [], []
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in OUTSIDE:
+                continue
+            urls, reason = _fill(app, rule, ids)
+            if urls is None:
+                unreachable.append(f"{rule.rule}: {reason}")
+            else:
+                routes.append((rule, urls))
+    return ids, before, routes, unreachable
+
+
+def test_every_route_is_reachable_by_the_matrix(matrix):
+    _ids, _before, routes, unreachable = matrix
+    assert unreachable == []
+    assert len(routes) > 50
+
+
+@pytest.mark.parametrize("username", ["ets10251"])
+def test_member_a_never_reaches_member_b(app, client, matrix, username):
+    ids, before, routes, _unreachable = matrix
+    assert login(client, username).status_code == 302
+    home = client.get("/")
+    assert home.status_code == 200
+    token = csrf_token(home.get_data(as_text=True))
+    failures = []
+    for rule, urls in routes:
+        for url in urls:
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                data = {**_forged_form(ids[Member], ids), "csrf_token": token}
+                response = client.open(url, method=method, data=data if method == "POST" else None)
+                body = response.get_data(as_text=True)
+                if "pk" in rule.arguments and response.status_code not in DENIED:
+                    failures.append(f"{method} {url}: {response.status_code} with B's id")
+                elif response.status_code >= 500:
+                    failures.append(f"{method} {url}: {response.status_code}")
+                elif any(marker in body for marker in B_MARKERS):
+                    failures.append(f"{method} {url}: shows member B's data")
+    assert failures == []
+    with app.app_context():
+        assert _snapshot(ids[Member]) == before
+        forged = db.session.scalars(select(Contact).where(Contact.last_name == "HACKED")).all()
+        assert all(contact.member_id != ids[Member] for contact in forged)
+
+
+def _path(response) -> str:
+    return urlsplit(response.headers["Location"]).path
+
+
+def test_anonymous_reaches_no_route(app, client, matrix):
+    _ids, _before, routes, _unreachable = matrix
+    failures = []
+    for rule, urls in routes:
+        if rule.endpoint == "HomeView.index":
+            continue
+        for url in urls:
+            response = client.get(url) if "GET" in rule.methods else client.post(url)
+            if response.status_code not in {302, 400, 401, 403, 404, 405}:
+                failures.append(f"{url}: {response.status_code}")
+            elif response.status_code == 302 and _path(response) not in LOGIN_OR_HOME:
+                failures.append(f"{url}: redirects to {response.headers['Location']}")
+    assert failures == []
+
+
+def test_provisional_credentials_of_b_are_never_listed_to_a(app, client):
+    with app.app_context():
+        assert db.session.scalar(select(ProvisionalCredential.id).limit(1)) is not None
+    login(client, "ets10251")
+    assert "Provisoire" not in client.get("/portalcompanyview/mine/", follow_redirects=True).text
