@@ -5,11 +5,11 @@ from flask_appbuilder import expose, has_access
 
 
 class SafeActionsMixin:
-    """FAB's actions load their rows without the view's base filters, accept GET, and fail with
-    a 500 on an unknown action: these answer 404 for an unknown action or row, 403 without the
-    right, and take POST only (with its CSRF token); so does delete. FAB's download/<filename> serves any
-    uploaded file to whoever may list the view (and fails without UPLOAD_FOLDER): it is not
-    exposed; our documents get their own owner-checked downloads."""
+    """FAB's actions load their rows without the view's base filters, accept GET, and fail
+    with a 500 on an unknown action: these answer 404 for an unknown action or row, 403 without
+    the right, and take POST only (with its CSRF token); so does delete. FAB's
+    download/<filename> serves any uploaded file to whoever may list the view (and fails without
+    UPLOAD_FOLDER): it is not exposed; our documents get their own owner-checked downloads."""
 
     exclude_route_methods = {"download"}
 
