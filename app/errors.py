@@ -1,6 +1,7 @@
 """Error pages in the portal's layout, and the tenancy guard's refusal turned into a 404."""
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -19,6 +20,8 @@ MESSAGES = {
 
 
 def _page(code: int, message=None):
+    # CSRF is checked before FAB's before_request sets g.user, which the layout reads.
+    g.setdefault("user", current_user)
     appbuilder = current_app.appbuilder
     page = render_template(
         "error.html",

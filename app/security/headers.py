@@ -1,5 +1,5 @@
 """Security headers on every response (OWASP ASVS 14.4): a nonce-based Content-Security-Policy
-(FAB's templates already carry `nonce="{{ csp_nonce() }}"` on their inline scripts), no sniffing,
+(FAB's templates put `baselib.get_nonce()`, i.e. our `csp_nonce()`, on inline scripts), no sniffing,
 no framing, a strict referrer policy, and no caching of pages that show a user's data."""
 
 import secrets
@@ -34,4 +34,6 @@ def set_security_headers(response):
 
 def init_app(app) -> None:
     app.after_request(set_security_headers)
-    app.context_processor(lambda: {"csp_nonce": csp_nonce})
+    # A global, not a context processor: FAB imports its macro libraries without context, and
+    # `baselib.get_nonce()` must still find it there.
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
