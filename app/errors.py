@@ -1,8 +1,8 @@
 """Error pages in the portal's layout, and the tenancy guard's refusal turned into a 404."""
 
 from flask import current_app, g, render_template
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db

@@ -5,6 +5,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
+from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from app.security.actions import SafeActionsMixin
@@ -37,6 +38,20 @@ class BaseModelView(SafeActionsMixin, ModelView):
     label_columns = LABELS
     formatters_columns = FORMATTERS
     page_size = 25
+
+    def _init_forms(self):
+        """FAB marks a non-nullable boolean as required, so an unticked box fails validation:
+        booleans get a plain optional checkbox."""
+        for kind in ("add", "edit"):
+            columns = getattr(self, f"{kind}_columns") or []
+            booleans = {
+                name: BooleanField(self.label_columns.get(name, name))
+                for name in columns
+                if self.datamodel.is_boolean(name)
+            }
+            extra = getattr(self, f"{kind}_form_extra_fields") or {}
+            setattr(self, f"{kind}_form_extra_fields", {**booleans, **extra})
+        super()._init_forms()
 
 
 READ_ONLY_ROUTES = {"download", "add", "edit", "delete", "action", "action_post"}

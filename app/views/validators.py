@@ -1,9 +1,12 @@
 """WTForms validators: thin adapters from the domain's error codes to translated messages."""
 
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms import StringField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.domain.identifiers import IdentifierError, check_naf, check_siret
+from app.views.labels import LABELS
 
 IDENTIFIER_MESSAGES = {
     IdentifierError.EMPTY: _l("This field is required."),
@@ -26,3 +29,30 @@ def naf(_form, field) -> None:
         _value, error = check_naf(field.data)
         if error is not None:
             raise ValidationError(NAF_MESSAGE)
+
+
+def _compact_siret(value):
+    return check_siret(value)[0] if value else value
+
+
+def _compact_naf(value):
+    return check_naf(value)[0] if value else value
+
+
+def siret_field():
+    """A SIRET typed as printed (`732 829 320 00074`), stored compact and Luhn-checked."""
+    return StringField(
+        LABELS["siret"],
+        filters=[_compact_siret],
+        validators=[DataRequired(), siret],
+        widget=BS3TextFieldWidget(),
+    )
+
+
+def naf_field():
+    return StringField(
+        LABELS["naf_code"],
+        filters=[_compact_naf],
+        validators=[Optional(), naf],
+        widget=BS3TextFieldWidget(),
+    )

@@ -12,7 +12,7 @@ from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
 from app.views.common import BaseModelView, enum_field
-from app.views.validators import naf, siret
+from app.views.validators import naf_field, siret_field
 
 SERVICE_MESSAGES = {
     "last_establishment": _l("A member keeps at least one establishment."),
@@ -39,7 +39,7 @@ class BackofficeEstablishmentView(BaseModelView):
         "is_head_office",
     ]
     show_columns = ["member", *add_columns[1:]]
-    validators_columns = {"siret": [siret]}
+    add_form_extra_fields = edit_form_extra_fields = {"siret": siret_field()}
 
     def pre_add(self, item):
         members.normalise_establishment(item)
@@ -108,8 +108,11 @@ class BackofficeMemberView(BaseModelView):
         "health_team",
     ]
     show_columns = add_columns
-    validators_columns = {"siret": [siret], "naf_code": [naf]}
-    add_form_extra_fields = edit_form_extra_fields = {"status": enum_field(MemberStatus, "status")}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "siret": siret_field(),
+        "naf_code": naf_field(),
+        "status": enum_field(MemberStatus, "status"),
+    }
 
     def pre_add(self, item):
         members.prepare_new_member(item)

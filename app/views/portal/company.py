@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app import permissions
 from app.models.member import Contact, Establishment, Member
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, TenantModelView, current_member_id
-from app.views.validators import naf
+from app.views.validators import naf_field
 
 
 class PortalEstablishmentView(TenantModelView):
@@ -65,7 +65,7 @@ class PortalCompanyView(BaseModelView):
     ]
     # Identity, membership and assignment are the service's: the member edits its coordinates.
     edit_columns = ["naf_code", "address", "postal_code", "city", "phone", "email"]
-    validators_columns = {"naf_code": [naf]}
+    edit_form_extra_fields = {"naf_code": naf_field()}
 
     @expose("/mine/")
     @has_access
