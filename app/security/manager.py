@@ -20,6 +20,7 @@ from app import clock
 from app.domain.lockout import is_locked, lock_until
 from app.models.user import PortalUser
 from app.security.actions import SafeActionsMixin
+from app.views.labels import FORMATTERS, LABELS
 
 
 class NoJsonLoginApi(SecurityApi):
@@ -71,6 +72,8 @@ class SecurityUserView(SafeActionsMixin, UserDBModelView):
     """FAB's user administration (FAB admins only), showing the portal's own columns."""
 
     class_permission_name = "UserDBModelView"
+    label_columns = {**UserDBModelView.label_columns, **{c: LABELS[c] for c in PORTAL_USER_COLUMNS}}
+    formatters_columns = FORMATTERS
 
     list_columns = ["username", "first_name", "last_name", "email", "member", "active", "roles"]
     search_columns = ["username", "first_name", "last_name", "email", "member", "active"]

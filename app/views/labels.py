@@ -1,5 +1,6 @@
 """Column labels shared by every view (one place, translated through Babel)."""
 
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.domain.follow_up import FollowUp
@@ -80,9 +81,33 @@ ENUM_LABELS = {
 }
 
 
+_BY_VALUE = {member.value: label for member, label in ENUM_LABELS.items()}
+
+
 def enum_label(value):
-    """The UI label of an enum member (the value itself when it has none)."""
-    return ENUM_LABELS.get(value, value)
+    """The UI label of an enum member, given as a member or as its value (FAB's show page)."""
+    return ENUM_LABELS.get(value) or _BY_VALUE.get(value, value)
 
 
-FORMATTERS = {name: enum_label for name in ("status", "role", "category")}
+def yes_no(value):
+    return _l("Yes") if value else _l("No")
+
+
+def day(value):
+    return format_date(value, "short") if value else ""
+
+
+def moment(value):
+    return format_datetime(value, "short") if value else ""
+
+
+def _each(names: str, formatter) -> dict:
+    return dict.fromkeys(names.split(), formatter)
+
+
+FORMATTERS = {
+    **_each("status role category", enum_label),
+    **_each("is_temp_agency is_head_office active is_portal_contact must_change_password", yes_no),
+    **_each("joined_on resigned_on declarable_from declarable_until valid_from valid_until", day),
+    **_each("locked_until last_login at", moment),
+}

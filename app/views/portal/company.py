@@ -43,7 +43,7 @@ class PortalCompanyView(BaseModelView):
     exclude_route_methods = {"download", "add", "delete", "action", "action_post"}
     base_filters = [["id", FilterEqualFunction, current_member_id]]
     show_template = "portal/company_show.html"
-    show_title = _l("My company")
+    list_title = show_title = _l("My company")
     edit_title = _l("Edit my company's administrative data")
     related_views = [PortalEstablishmentView, PortalContactView]
     list_columns = ["number", "name", "siret", "city"]
