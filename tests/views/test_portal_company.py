@@ -38,6 +38,7 @@ def test_company_page_shows_establishments_contacts_and_health_team(app, client)
     login(client, "ets10250")
     response = client.get("/portalcompanyview/mine/", follow_redirects=True)
     assert response.status_code == 200
+    assert "company-edit" in response.text
     for text in ("10250000600014", "ANNEXE", "COMPTABLE", "Équipe Amiens Siège 1", "MARTIN"):
         assert text in response.text
 
@@ -68,7 +69,8 @@ def test_bad_naf_code_is_refused_with_a_message(app, client):
 def test_collaborator_reads_the_company_but_cannot_edit(app, client):
     login(client, "ets10250.2")
     member = _member(app, "10250")
-    assert client.get(f"/portalcompanyview/show/{member.id}").status_code == 200
+    page = client.get(f"/portalcompanyview/show/{member.id}")
+    assert page.status_code == 200 and "company-edit" not in page.text
     assert client.get(f"/portalcompanyview/edit/{member.id}").status_code == 403
     assert client.get("/portalcontactview/add").status_code == 403
 
