@@ -9,6 +9,7 @@ import config
 from app import cli, errors, permissions
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
+from app.views.portal.profile import require_password_change
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         views.register(appbuilder)
     app.before_request(tenancy.resolve_scope)  # after FAB's own, which sets g.user
+    app.before_request(require_password_change)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and FAB see every table."""
 
+from app.models.account import OutboxMail, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
 from app.models.member import Contact, Establishment, Member, MemberStatus
@@ -20,6 +21,8 @@ __all__ = [
     "HealthTeam",
     "Member",
     "MemberStatus",
+    "OutboxMail",
+    "PasswordResetToken",
     "PcsCode",
     "PortalUser",
     "PostalCode",

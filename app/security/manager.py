@@ -35,6 +35,7 @@ def login_account_key() -> str:
 
 
 class LoginView(AuthDBView):
+    login_template = "login.html"
     invalid_login_message = _l(
         "Wrong identifier or password. After repeated failures the account is locked for a while."
     )
@@ -45,6 +46,8 @@ class LoginView(AuthDBView):
         user = self._get_authenticated_user()
         logout_user()
         if user is not None:
+            user.rotate_session_stamp()  # a copy of the session cookie is worthless from now on
+            self.appbuilder.sm.update_user(user)
             self.appbuilder.sm.on_user_logout(user)
         return redirect(self.appbuilder.get_url_for_login)
 
@@ -92,6 +95,11 @@ class PortalSecurityManager(SecurityManager):
     authdbview = LoginView
     security_api = NoJsonLoginApi
 
+    def create_login_manager(self, app):
+        manager = super().create_login_manager(app)
+        manager.login_view = "LoginView.login"  # where @login_required sends anonymous users
+        return manager
+
     def register_views(self):
         super().register_views()
         if self.is_auth_limited:
@@ -100,6 +108,16 @@ class PortalSecurityManager(SecurityManager):
                 key_func=login_account_key,
                 methods=["POST"],
             )(self.auth_view.blueprint)
+
+    def load_user(self, pk):
+        """Flask-Login's user id is "<id>:<session stamp>": a rotated stamp ends the session."""
+        user_id, _sep, stamp = str(pk).partition(":")
+        if not user_id.isdigit():
+            return None
+        user = self.get_user_by_id(int(user_id))
+        if user is not None and user.is_active and user.session_stamp == stamp:
+            return user
+        return None
 
     def auth_user_db(self, username, password):
         """FAB's check, refused while the account is locked (same work, same answer)."""

@@ -3,7 +3,11 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.views.backoffice.accounts import BackofficeAuditView, BackofficePortalUserView
+from app.views.backoffice.accounts import (
+    BackofficeAuditView,
+    BackofficeOutboxView,
+    BackofficePortalUserView,
+)
 from app.views.backoffice.members import (
     BackofficeContactView,
     BackofficeEstablishmentView,
@@ -24,7 +28,10 @@ from app.views.backoffice.reference import (
     BackofficeRiskView,
 )
 from app.views.labels import enum_label
+from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
+from app.views.portal.profile import ProfileView
+from app.views.portal.users import PortalUsersView
 
 # (view, menu name, label, icon, category name, category label); menu names share the view's
 # resource prefix so that the roles' patterns cover the menu entries too.
@@ -117,7 +124,16 @@ MENU = [
         "BackofficeMenuMembers",
         _l("Members"),
     ),
+    (
+        BackofficeOutboxView,
+        "BackofficeOutbox",
+        _l("Outgoing e-mails"),
+        "fa-envelope",
+        "BackofficeMenuMembers",
+        _l("Members"),
+    ),
     (PortalCompanyView, "PortalCompany", _l("Company"), "fa-building", None, None),
+    (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", None, None),
 ]
 
 NO_MENU = [
@@ -127,6 +143,8 @@ NO_MENU = [
     BackofficeDocumentSubclassView,
     PortalEstablishmentView,
     PortalContactView,
+    AccessView,
+    ProfileView,
 ]
 
 

@@ -66,7 +66,12 @@ LABELS = {
     "action": _l("Action"),
     "target": _l("Target"),
     "details": _l("Details"),
-    "activation_state": _l("Portal account"),
+    "created_at": _l("Created"),
+    "recipient": _l("Recipient"),
+    "subject": _l("Subject"),
+    "body": _l("Message"),
+    "sent_at": _l("Sent"),
+    "error": _l("Sending error"),
 }
 
 ENUM_LABELS = {
@@ -109,5 +114,5 @@ FORMATTERS = {
     **_each("status role category", enum_label),
     **_each("is_temp_agency is_head_office active is_portal_contact must_change_password", yes_no),
     **_each("joined_on resigned_on declarable_from declarable_until valid_from valid_until", day),
-    **_each("locked_until last_login at", moment),
+    **_each("locked_until last_login at created_at sent_at", moment),
 }

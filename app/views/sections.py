@@ -63,6 +63,7 @@ SECTIONS = (
         _l("Profiles"),
         _l("Your collaborators' accounts and their rights."),
         "fa-id-card",
+        "PortalUsersView.list",
     ),
 )
 

@@ -6,6 +6,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.models.account import OutboxMail
 from app.models.audit import AuditEntry
 from app.models.user import PortalUser
 from app.services import accounts
@@ -55,3 +56,17 @@ class BackofficeAuditView(BaseModelView):
     search_columns = ["at", "action", "target"]
     show_columns = ["at", "actor", "member", "action", "target", "details"]
     base_order = ("at", "desc")
+
+
+class BackofficeOutboxView(BaseModelView):
+    """E-mails written by the portal; without an SMTP server they wait here for staff to read."""
+
+    datamodel = SQLAInterface(OutboxMail)
+    class_permission_name = "BackofficeOutbox"
+    list_title = show_title = _l("Outgoing e-mails")
+    base_permissions = ["can_list", "can_show"]
+    exclude_route_methods = READ_ONLY_ROUTES
+    list_columns = ["created_at", "recipient", "subject", "sent_at", "error"]
+    search_columns = ["recipient", "subject", "created_at", "sent_at"]
+    show_columns = ["created_at", "recipient", "subject", "body", "sent_at", "error"]
+    base_order = ("created_at", "desc")

@@ -12,13 +12,8 @@ from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
 from app.views.common import BaseModelView, enum_field
+from app.views.messages import MESSAGES
 from app.views.validators import naf_field, siret_field
-
-SERVICE_MESSAGES = {
-    "last_establishment": _l("A member keeps at least one establishment."),
-    "member_resigned": _l("This member has resigned: no portal access can be issued."),
-    "already_activated": _l("This member's portal is already activated."),
-}
 
 
 class BackofficeEstablishmentView(BaseModelView):
@@ -50,7 +45,7 @@ class BackofficeEstablishmentView(BaseModelView):
         try:
             members.check_establishment_removable(item)
         except ServiceError as error:
-            raise ValueError(str(SERVICE_MESSAGES[error.code])) from error
+            raise ValueError(str(MESSAGES[error.code])) from error
 
 
 class BackofficeContactView(BaseModelView):
@@ -131,7 +126,7 @@ class BackofficeMemberView(BaseModelView):
         try:
             password = provisioning.issue_credentials(member, issued_by=g.user)
         except ServiceError as error:
-            flash(SERVICE_MESSAGES[error.code], "danger")
+            flash(MESSAGES[error.code], "danger")
             return redirect(url_for(".show", pk=pk))
         with force_locale("fr"):
             pdf = letters.provisioning_letter_for(member, password)

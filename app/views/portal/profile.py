@@ -1,0 +1,63 @@
+"""Every user's own profile ("modifier votre profil"): identifier, names, e-mail, phone, password,
+and for a member's users the portal-contact flag. Also where a provisional password is changed."""
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from app.extensions import db
+from app.services import ServiceError, accounts
+from app.views.messages import MESSAGES
+from app.views.portal.account_forms import ProfileForm
+
+PERSON_FIELDS = ("last_name", "first_name", "email", "phone")
+# What a user who must change a provisional password may still open.
+ALLOWED_BEFORE_CHANGE = {"ProfileView.edit", "LoginView.logout", "LocaleView.index", "static"}
+
+
+class ProfileView(BaseView):
+    route_base = "/profile"
+    default_view = "edit"
+
+    @expose("/", methods=["GET", "POST"])
+    @login_required
+    def edit(self):
+        user = g.user._get_current_object()
+        form = ProfileForm(obj=user if request.method == "GET" else None)
+        if user.is_staff:
+            del form.is_portal_contact
+        if form.validate_on_submit():
+            fields = {name: form[name].data.strip() for name in PERSON_FIELDS}
+            if not user.is_staff:
+                fields["is_portal_contact"] = form.is_portal_contact.data
+            try:
+                accounts.update_profile(
+                    user,
+                    username=form.username.data,
+                    current_password=form.current_password.data,
+                    new_password=form.password.data,
+                    **fields,
+                )
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                flash(MESSAGES[error.code], "danger")
+            else:
+                login_user(user)  # the session follows a rotated stamp
+                flash(_("Your profile is saved."), "success")
+                return redirect(url_for(".edit"))
+        return self.render_template("portal/profile.html", form=form, user=user)
+
+
+def require_password_change():
+    """before_request: a user with a provisional password changes it before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ALLOWED_BEFORE_CHANGE
+        and not (request.endpoint or "").endswith(".static")
+    ):
+        flash(_("Please choose your own password before going on."), "warning")
+        return redirect(url_for("ProfileView.edit"))
+    return None
