@@ -83,7 +83,9 @@ def load() -> dict:
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),
         "AUTH_ACCOUNT_RATE_LIMIT": os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "ACCESS_RATE_LIMIT": os.environ.get("ACCESS_RATE_LIMIT", "10 per minute"),
-        "ACCESS_ACCOUNT_RATE_LIMIT": os.environ.get("ACCESS_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "ACCESS_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "ACCESS_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"
+        ),
         "AUTH_LOCK_THRESHOLD": int(os.environ.get("AUTH_LOCK_THRESHOLD", "5")),
         "AUTH_LOCK_MINUTES": int(os.environ.get("AUTH_LOCK_MINUTES", "15")),
         "FAB_PASSWORD_HASH_METHOD": "scrypt",

@@ -9,6 +9,7 @@ afterwards B's rows are exactly as before."""
 from urllib.parse import urlsplit
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from app.extensions import db
@@ -87,37 +88,37 @@ def _view_model(app, endpoint: str):
     return None, None
 
 
+def _pk(model, ids):
+    if model is None:
+        return None
+    if issubclass(model, TenantMixin | Member) or model is PortalUser:
+        return ids.get(model)
+    return _any_id(model) or 1
+
+
+# How to fill each URL argument: from member B's ids, or with a harmless value.
+ARGUMENTS = {
+    "pk": lambda view, model, ids: _pk(model, ids),
+    "user_id": lambda view, model, ids: ids[PortalUser],
+    "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
+    "flag": lambda view, model, ids: "active",
+    "token": lambda view, model, ids: "not-a-token",
+    "filename": lambda view, model, ids: "any.pdf",
+    "group_by": lambda view, model, ids: "username",
+}
+
+
 def _fill(app, rule, ids) -> tuple[list[str] | None, str | None]:
     """The URLs to request for `rule`, or the reason the matrix cannot fill it."""
     view, model = _view_model(app, rule.endpoint)
     values = {}
     for arg in rule.arguments:
-        if arg == "pk":
-            if model is None:
-                return None, "pk of a view without a model"
-            if issubclass(model, TenantMixin | Member) or model is PortalUser:
-                if ids.get(model) is None:
-                    return None, f"no id of member B for {model.__name__}"
-                values[arg] = ids[model]
-            else:
-                values[arg] = _any_id(model) or 1
-        elif arg == "name":
-            values[arg] = next(iter(getattr(view, "actions", {}) or {"unknown": 0}))
-        elif arg == "user_id":
-            values[arg] = ids[PortalUser]
-        elif arg == "flag":
-            values[arg] = "active"
-        elif arg == "token":
-            values[arg] = "not-a-token"
-        elif arg == "filename":
-            values[arg] = "any.pdf"
-        elif arg == "group_by":
-            values[arg] = "username"
-        else:
+        if arg not in ARGUMENTS:
             return None, f"unknown argument {arg!r}"
+        values[arg] = ARGUMENTS[arg](view, model, ids)
+        if values[arg] is None:
+            return None, f"no id of member B for {arg} of {rule.endpoint}"
     with app.test_request_context():
-        from flask import url_for
-
         return [url_for(rule.endpoint, **values)], None
 
 

@@ -54,6 +54,22 @@ class BaseModelView(SafeActionsMixin, ModelView):
         super()._init_forms()
 
 
+# A member's data as shown to staff and to the member (staff also see and set the status).
+MEMBER_COLUMNS = [
+    "number",
+    "name",
+    "siret",
+    "naf_code",
+    "address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "is_temp_agency",
+    "joined_on",
+    "centre",
+    "health_team",
+]
 READ_ONLY_ROUTES = {"download", "add", "edit", "delete", "action", "action_post"}
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
-from app.views.common import BaseModelView, enum_field
+from app.views.common import MEMBER_COLUMNS, BaseModelView, enum_field
 from app.views.messages import MESSAGES
 from app.views.validators import naf_field, siret_field
 
@@ -86,21 +86,10 @@ class BackofficeMemberView(BaseModelView):
     order_columns = ["number", "name", "siret", "city", "status"]
     base_order = ("number", "asc")
     add_columns = edit_columns = [
-        "number",
-        "name",
-        "siret",
-        "naf_code",
-        "address",
-        "postal_code",
-        "city",
-        "phone",
-        "email",
-        "is_temp_agency",
-        "joined_on",
+        *MEMBER_COLUMNS[:-2],
         "status",
         "resigned_on",
-        "centre",
-        "health_team",
+        *MEMBER_COLUMNS[-2:],
     ]
     show_columns = add_columns
     add_form_extra_fields = edit_form_extra_fields = {

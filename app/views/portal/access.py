@@ -3,9 +3,10 @@ forgotten password ("Mot de passe oublié ?"). Rate limited per IP and per ident
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_appbuilder import BaseView, expose
-from flask_appbuilder.security.decorators import limit
+from flask_appbuilder.utils.limit import Limit
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
 from app.extensions import db
 from app.models.provisioning import ProvisionalCredential
@@ -36,16 +37,33 @@ def _account_limit():
     return current_app.config["ACCESS_ACCOUNT_RATE_LIMIT"]
 
 
+def _no_number_typed() -> bool:
+    return request.endpoint not in {"AccessView.first_connection", "AccessView.forgot_password"}
+
+
 class AccessView(BaseView):
     route_base = "/access"
     default_view = "first_connection"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # FAB applies a view's limits to its whole blueprint (and keeps one @limit per route):
+        # every POST counts per IP; first connection and forgotten password also per number.
+        self.limits = [
+            Limit(_ip_limit, get_remote_address, methods=["POST"], cost=1),
+            Limit(
+                _account_limit,
+                access_key,
+                methods=["POST"],
+                exempt_when=_no_number_typed,
+                cost=1,
+            ),
+        ]
 
     def _page(self, template, **context):
         return self.render_template(template, **context)
 
     @expose("/first-connection", methods=["GET", "POST"])
-    @limit(_ip_limit, methods=["POST"])
-    @limit(_account_limit, key_func=access_key, methods=["POST"])
     def first_connection(self):
         form = ProvisionalForm()
         if form.validate_on_submit():
@@ -96,8 +114,6 @@ class AccessView(BaseView):
         return credential
 
     @expose("/forgot-password", methods=["GET", "POST"])
-    @limit(_ip_limit, methods=["POST"])
-    @limit(_account_limit, key_func=access_key, methods=["POST"])
     def forgot_password(self):
         form = ForgotPasswordForm()
         if form.validate_on_submit():
@@ -118,14 +134,14 @@ class AccessView(BaseView):
         return self._page("access/forgot_password.html", form=form)
 
     def _queue_reset_mail(self, user, token) -> None:
-        link = url_for(".reset", token=token, _external=True)
+        # From the configured address, never from the request's Host header (reset poisoning).
+        link = current_app.config["PORTAL_URL"].rstrip("/") + url_for(".reset", token=token)
         with force_locale("fr"):
             body = render_template("mail/reset_password.txt", user=user, link=link)
             message = mail.queue(user.email, _("Your member portal password"), body)
         mail.deliver_after_response([message.id])
 
     @expose("/reset/<string:token>", methods=["GET", "POST"])
-    @limit(_ip_limit, methods=["POST"])
     def reset(self, token):
         with system_scope():
             try:

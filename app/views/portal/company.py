@@ -10,7 +10,13 @@ from flask_babel import lazy_gettext as _l
 
 from app import permissions
 from app.models.member import Contact, Establishment, Member
-from app.views.common import READ_ONLY_ROUTES, BaseModelView, TenantModelView, current_member_id
+from app.views.common import (
+    MEMBER_COLUMNS,
+    READ_ONLY_ROUTES,
+    BaseModelView,
+    TenantModelView,
+    current_member_id,
+)
 from app.views.validators import naf_field
 
 
@@ -48,21 +54,7 @@ class PortalCompanyView(BaseModelView):
     related_views = [PortalEstablishmentView, PortalContactView]
     list_columns = ["number", "name", "siret", "city"]
     search_columns = ["name"]
-    show_columns = [
-        "number",
-        "name",
-        "siret",
-        "naf_code",
-        "address",
-        "postal_code",
-        "city",
-        "phone",
-        "email",
-        "is_temp_agency",
-        "joined_on",
-        "centre",
-        "health_team",
-    ]
+    show_columns = MEMBER_COLUMNS
     # Identity, membership and assignment are the service's: the member edits its coordinates.
     edit_columns = ["naf_code", "address", "postal_code", "city", "phone", "email"]
     edit_form_extra_fields = {"naf_code": naf_field()}

@@ -1,0 +1,97 @@
+"""Every user's own profile ("modifier votre profil")."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.user import PortalUser
+from tests.conftest import login, post_form
+
+MINE = {
+    "username": "ets10250",
+    "last_name": "BOULANGER",
+    "first_name": "Bernard",
+    "email": "bernard@boulangerie-demo.example",
+    "phone": "0322000000",
+    "is_portal_contact": "y",
+}
+
+
+def _user(app, user_id):
+    with app.app_context():
+        return db.session.get(PortalUser, user_id)
+
+
+def _id(app, username):
+    with app.app_context():
+        return db.session.scalar(select(PortalUser.id).where(PortalUser.username == username))
+
+
+def test_profile_shows_the_manual_fields(client):
+    login(client, "ets10250")
+    page = client.get("/profile/").text
+    for label in (
+        "Nouvel identifiant",
+        "Nom d'usage",
+        "Mot de passe actuel",
+        "Je suis la personne de contact pour mon entreprise",
+    ):
+        assert label in page
+
+
+def test_names_and_phone_change_without_the_password(app, client):
+    login(client, "ets10250")
+    response = post_form(client, "/profile/", {**MINE, "phone": "0611223344"})
+    assert response.status_code == 302
+    assert _user(app, _id(app, "ets10250")).phone == "0611223344"
+
+
+def test_identifier_change_needs_the_current_password(app, client):
+    login(client, "ets10250")
+    user_id = _id(app, "ets10250")
+    refused = post_form(client, "/profile/", {**MINE, "username": "bernard.b"})
+    assert refused.status_code == 200 and "mot de passe actuel" in refused.text.lower()
+    assert _user(app, user_id).username == "ets10250"
+    accepted = post_form(
+        client,
+        "/profile/",
+        {**MINE, "username": "bernard.b", "current_password": "Adherent-demo-2026"},
+    )
+    assert accepted.status_code == 302 and _user(app, user_id).username == "bernard.b"
+
+
+def test_password_change_needs_current_password_and_policy_and_ends_other_sessions(app, client):
+    other_device = app.test_client()
+    login(other_device, "ets10250")
+    login(client, "ets10250")
+    new = {"password": "Pain-au-levain-chaque-matin", "confirm": "Pain-au-levain-chaque-matin"}
+    assert post_form(client, "/profile/", {**MINE, **new}).status_code == 200
+    weak = {"password": "azertyuiop12", "confirm": "azertyuiop12"}
+    weak_answer = post_form(
+        client, "/profile/", {**MINE, **weak, "current_password": "Adherent-demo-2026"}
+    )
+    assert weak_answer.status_code == 200 and "trop facile" in weak_answer.text
+    ok = post_form(client, "/profile/", {**MINE, **new, "current_password": "Adherent-demo-2026"})
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200  # this session follows the change
+    assert other_device.get("/").status_code == 302  # the other one is over
+    assert login(app.test_client(), "ets10250", new["password"]).headers["Location"] == "/"
+
+
+def test_portal_contact_flag_is_the_users_choice(app, client):
+    login(client, "ets10250.2")
+    data = {**MINE, "username": "ets10250.2", "email": "camille@boulangerie-demo.example"}
+    post_form(client, "/profile/", data)
+    assert _user(app, _id(app, "ets10250.2")).is_portal_contact
+
+
+def test_staff_profile_has_no_company_contact_flag(client):
+    login(client, "gestion")
+    page = client.get("/profile/").text
+    assert "Nouvel identifiant" in page and "is_portal_contact" not in page
+
+
+def test_email_of_another_account_is_refused(app, client):
+    login(client, "ets10250")
+    response = post_form(client, "/profile/", {**MINE, "email": "THIERRY@transports-demo.example"})
+    assert response.status_code == 200
+    assert _user(app, _id(app, "ets10250")).email == "bernard@boulangerie-demo.example"
