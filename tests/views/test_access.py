@@ -373,7 +373,7 @@ def test_forgotten_password_mail_link_sets_a_new_password_once(app, client, smtp
     ((recipients, mail),) = smtp.wait()
     assert recipients == [BERNARD] and mail["To"] == BERNARD
     body = mail.get_content()
-    assert "ets10250" in body
+    assert "ets10250" in body and "Bonjour Bernard," in body and "dans l'heure" in body
     path = reset_path(body)
 
     form = client.get(path)
