@@ -6,6 +6,8 @@ fill makes it fail, so every later view joins the matrix by being registered.
 Expected: 403/404/405 wherever B's ids are in the URL; elsewhere no page shows B's data; and
 afterwards B's rows are exactly as before."""
 
+import io
+import zipfile
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.base import TenantMixin
+from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
 from app.models.user import PortalUser
@@ -23,7 +26,13 @@ from tests.conftest import csrf_token, login
 
 B_NUMBER = "10250"
 # Strings that only appear in member B's data.
-B_MARKERS = ("BOULANGERIE DEMO", "10250000600014", "boulangerie-demo.example", "ets10250")
+B_MARKERS = (
+    "BOULANGERIE DEMO",
+    "10250000600014",
+    "boulangerie-demo.example",
+    "ets10250",
+    "Manutentionnaire/Cariste",  # a work post only member B declared
+)
 # Routes outside the matrix, with the reason; anything else must be fillable.
 OUTSIDE = {
     "static": "static files",
@@ -35,7 +44,7 @@ OUTSIDE = {
 DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
-B_ID_ARGS = {"pk", "user_id"}
+B_ID_ARGS = {"pk", "user_id", "employee_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -52,6 +61,9 @@ def _b_ids() -> dict:
             select(PortalUser.id).where(PortalUser.member_id == member.id).limit(1)
         ),
         AuditEntry: entry.id,
+        Employee: db.session.scalar(
+            select(Employee.id).where(Employee.member_id == member.id).limit(1)
+        ),
     }
     return ids
 
@@ -100,6 +112,7 @@ def _pk(model, ids):
 ARGUMENTS = {
     "pk": lambda view, model, ids: _pk(model, ids),
     "user_id": lambda view, model, ids: ids[PortalUser],
+    "employee_id": lambda view, model, ids: ids[Employee],
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
     "flag": lambda view, model, ids: "active",
     "token": lambda view, model, ids: "not-a-token",
@@ -120,6 +133,15 @@ def _fill(app, rule, ids) -> tuple[list[str] | None, str | None]:
             return None, f"no id of member B for {arg} of {rule.endpoint}"
     with app.test_request_context():
         return [url_for(rule.endpoint, **values)], None
+
+
+def _text(response) -> str:
+    """The response as text; an xlsx (a zip of XML parts) is unpacked."""
+    data = response.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(name) for name in archive.namelist())
+    return data.decode("utf-8", errors="replace")
 
 
 def _forged_form(member_id: int, ids: dict) -> dict:
@@ -173,7 +195,7 @@ def test_member_a_never_reaches_member_b(app, client, matrix, username):
             for method in sorted(rule.methods & {"GET", "POST"}):
                 data = {**_forged_form(ids[Member], ids), "csrf_token": token}
                 response = client.open(url, method=method, data=data if method == "POST" else None)
-                body = response.get_data(as_text=True)
+                body = _text(response)
                 if rule.arguments & B_ID_ARGS and response.status_code not in DENIED:
                     failures.append(f"{method} {url}: {response.status_code} with B's id")
                 elif response.status_code >= 500:

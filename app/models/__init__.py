@@ -3,6 +3,15 @@
 from app.models.account import OutboxMail, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
+from app.models.employee import (
+    Contract,
+    Employee,
+    EmployeeRisk,
+    Language,
+    RiskDeclarationChange,
+    Sex,
+    WorkPost,
+)
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.models.provisioning import ProvisionalCredential
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
@@ -13,6 +22,13 @@ __all__ = [
     "AuditEntry",
     "Centre",
     "Contact",
+    "Contract",
+    "Employee",
+    "EmployeeRisk",
+    "Language",
+    "RiskDeclarationChange",
+    "Sex",
+    "WorkPost",
     "DocumentClass",
     "DocumentSubclass",
     "Establishment",

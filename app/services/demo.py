@@ -11,7 +11,14 @@ from app import permissions
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
 from app.models.member import Contact, Establishment, Member
-from app.services import accounts, members, provisioning, reference_data, roles
+from app.services import (
+    accounts,
+    demo_employees,
+    members,
+    provisioning,
+    reference_data,
+    roles,
+)
 
 STAFF = [
     ("admin", "Admin-demo-2026", permissions.ROLE_ADMIN, "Alice", "ADMINISTRATRICE"),
@@ -192,6 +199,7 @@ def load(reference_dir: Path) -> None:
             is_portal_contact=contact,
             phone="0322000000",
         )
+    demo_employees.load()
     for number, password in PROVISIONAL.items():
         member = by_number[number]
         if provisioning.usable_credential(member) is None and not provisioning.has_portal_account(

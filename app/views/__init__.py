@@ -27,9 +27,10 @@ from app.views.backoffice.reference import (
     BackofficeRiskCategoryView,
     BackofficeRiskView,
 )
-from app.views.labels import enum_label
+from app.views.labels import day, enum_label, moment
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
+from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.users import PortalUsersView
 
@@ -133,6 +134,7 @@ MENU = [
         _l("Members"),
     ),
     (PortalCompanyView, "PortalCompany", _l("Company"), "fa-building", None, None),
+    (PortalEmployeesView, "PortalEmployees", _l("Employees"), "fa-users", None, None),
     (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", None, None),
 ]
 
@@ -150,6 +152,8 @@ NO_MENU = [
 
 def register(appbuilder) -> None:
     current_app.add_template_filter(enum_label, "enum_label")
+    current_app.add_template_filter(day, "day")
+    current_app.add_template_filter(moment, "moment")
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
     for view, name, label, icon, category, category_label in MENU:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.follow_up import FollowUp
 from app.models.centre import ProfessionalRole
+from app.models.employee import Contract, Language, Sex
 from app.models.member import MemberStatus
 
 LABELS = {
@@ -80,6 +81,24 @@ ENUM_LABELS = {
     ProfessionalRole.PHYSICIAN: _l("Occupational physician"),
     ProfessionalRole.NURSE: _l("Occupational health nurse"),
     ProfessionalRole.ASSISTANT: _l("Medical assistant"),
+    Sex.M: _l("Man"),
+    Sex.F: _l("Woman"),
+    Language.FR: _l("French"),
+    Language.EN: _l("English"),
+    Language.DE: _l("German"),
+    Language.ES: _l("Spanish"),
+    Language.IT: _l("Italian"),
+    Language.PT: _l("Portuguese"),
+    Language.AR: _l("Arabic"),
+    Language.TR: _l("Turkish"),
+    Language.OTHER: _l("Other language"),
+    Contract.CDI: _l("Permanent contract (CDI)"),
+    Contract.CDD: _l("Fixed-term contract (CDD)"),
+    Contract.APPRENTICESHIP: _l("Apprenticeship contract"),
+    Contract.PROFESSIONALISATION: _l("Professionalisation contract"),
+    Contract.TEMPORARY: _l("Temporary assignment (interim)"),
+    Contract.SEASONAL: _l("Seasonal contract"),
+    Contract.OTHER: _l("Other contract"),
     FollowUp.SI: _l("SI - Individual follow-up"),
     FollowUp.SIA: _l("SIA - Adapted individual follow-up"),
     FollowUp.SIR: _l("SIR - Reinforced individual follow-up"),

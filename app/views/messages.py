@@ -29,4 +29,41 @@ MESSAGES = {
         "user first."
     ),
     "unknown_right": _l("This right does not exist."),
+    # employees
+    "invalid_employee": _l("The employee could not be saved: see the messages on the fields."),
+    "stale_employee": _l(
+        "This employee was changed by someone else since you opened the page: your changes are "
+        "not saved. Reload the record and enter them again."
+    ),
+    "nir_empty": _l("Enter the social security number, or tick NTT and enter the NTT."),
+    "nir_bad_length": _l("A social security number has 15 characters (13 digits and the key)."),
+    "nir_bad_characters": _l("A social security number has digits only (2A or 2B for Corsica)."),
+    "nir_bad_sex": _l("A social security number starts with 1 (man) or 2 (woman)."),
+    "nir_bad_month": _l("The month of birth in the social security number is not valid."),
+    "nir_bad_department": _l("The department of birth in the social security number is not valid."),
+    "nir_bad_key": _l("The key of this social security number is wrong: check the number."),
+    "duplicate_nir": _l("An employee with this social security number is already declared."),
+    "ntt_empty": _l("Enter the NTT."),
+    "ntt_bad_length": _l("An NTT has 11 to 40 characters."),
+    "ntt_bad_sex": _l("An NTT starts with 1 (man) or 2 (woman), consistent with the sex."),
+    "ntt_bad_siren": _l("Characters 2 to 10 of the NTT are your company's SIREN."),
+    "date_birth_not_before_hiring": _l("The date of birth must be before the hiring date."),
+    "date_too_young": _l("The employee would be under 14 on the hiring date."),
+    "date_entry_before_hiring": _l("The date of entry in the post cannot be before hiring."),
+    "date_end_before_hiring": _l("The end-of-contract date cannot be before hiring."),
+    "date_in_future_birth": _l("The date of birth cannot be in the future."),
+    "foreign_establishment": _l("Choose one of your establishments."),
+    "foreign_work_post": _l("Choose one of your work posts."),
+    "risk_not_declarable": _l(
+        "One of the ticked risks can no longer be declared (withdrawn item): untick it."
+    ),
+    "unknown_pcs_code": _l("This PCS code does not exist: type keywords to get suggestions."),
+    "designation_empty": _l("Enter the designation of the work post."),
+    "designation_abbreviation": _l("Write the designation without abbreviations."),
+    "designation_too_many_posts": _l("One precise work post (two at most, separated by /)."),
+    "designation_bad_characters": _l("The designation may contain letters, spaces, - ' / only."),
+    "too_many_posts_in_description": _l(
+        "Only temporary-work agencies may give several posts (3 at most) in the description."
+    ),
+    "work_post_exists": _l("This work post is already declared: choose it in the list."),
 }

@@ -32,6 +32,7 @@ SECTIONS = (
         _l("Employees"),
         _l("Your workforce, declared risks and follow-up categories."),
         "fa-users",
+        "PortalEmployeesView.list",
     ),
     Section(
         "PortalVisitRequests",

@@ -1,0 +1,172 @@
+"""The workforce list ("salariés", manual chapter 4): a filter per column (part of a word, a date
+or a part of it, or a choice for post, category and establishment), sort by any column, pages of
+a chosen size, and the same filtered rows streamed for the exports.
+
+Each page costs a fixed number of statements (a count and one joined select of plain columns),
+whatever the size of the member.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from app.domain.follow_up import FollowUp
+from app.models.employee import Employee, WorkPost
+from app.models.member import Establishment
+from app.models.reference import PcsCode
+
+PAGE_SIZES = (10, 25, 50, 100)
+TEXT = {
+    "last_name": Employee.last_name,
+    "first_name": Employee.first_name,
+    "birth_name": Employee.birth_name,
+    "nir": Employee.nir,
+}
+DATES = {
+    "birth_date": Employee.birth_date,
+    "hired_on": Employee.hired_on,
+    "post_entry_on": Employee.post_entry_on,
+    "last_exam_on": Employee.last_exam_on,
+}
+CHOICES = {
+    "work_post": Employee.work_post_id,
+    "establishment": Employee.establishment_id,
+}
+SORTS = {
+    **TEXT,
+    **DATES,
+    "work_post": WorkPost.designation,
+    "establishment": Establishment.name,
+    "category": Employee.category,
+}
+COLUMNS = (
+    "last_name", "first_name", "birth_name", "birth_date", "nir", "work_post", "hired_on",
+    "post_entry_on", "category", "establishment", "last_exam_on",
+)  # fmt: skip
+DATE_FILTER = re.compile(r"^(?:(?:(\d{1,2})/)?(\d{1,2})/)?(\d{4})$")
+
+
+@dataclass
+class ListParams:
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "last_name"
+    descending: bool = False
+    page: int = 1
+    size: int = 25
+    exited: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "ListParams":
+        """From the query string: f_<column>, sort, desc, page, size, exited (bad ones ignored)."""
+        filters = {
+            name: args.get(f"f_{name}", "").strip()
+            for name in COLUMNS
+            if args.get(f"f_{name}", "").strip()
+        }
+        size = _int(args.get("size"), 25)
+        return cls(
+            filters=filters,
+            sort=args.get("sort") if args.get("sort") in SORTS else "last_name",
+            descending=args.get("desc") == "1",
+            page=max(_int(args.get("page"), 1), 1),
+            size=size if size in PAGE_SIZES else 25,
+            exited=args.get("exited") == "1",
+        )
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def date_range(text: str) -> tuple[date, date] | None:
+    """'2024', '03/2024' or '15/03/2024' as an inclusive range of days; None when unreadable."""
+    match = DATE_FILTER.match(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            last = (date(year + month // 12, month % 12 + 1, 1) - date.resolution).day
+            return date(year, month, 1), date(year, month, last)
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _conditions(params: ListParams, today: date) -> list:
+    in_workforce = or_(Employee.contract_end_on.is_(None), Employee.contract_end_on > today)
+    conditions = [~in_workforce if params.exited else in_workforce]
+    for name, value in params.filters.items():
+        if name in TEXT:
+            typed = value.replace(" ", "") if name == "nir" else value
+            conditions.append(func.lower(TEXT[name]).like(_like(typed), escape="\\"))
+        elif name in DATES:
+            bounds = date_range(value)
+            conditions.append(DATES[name].between(*bounds) if bounds else False)
+        elif name in CHOICES:
+            conditions.append(CHOICES[name] == _int(value, -1))
+        elif name == "category":
+            known = value in FollowUp.__members__
+            conditions.append(Employee.category == FollowUp[value] if known else False)
+    return conditions
+
+
+def _select(member_id: int, params: ListParams, today: date, *columns):
+    return (
+        select(*columns)
+        .join(WorkPost, WorkPost.id == Employee.work_post_id)
+        .join(Establishment, Establishment.id == Employee.establishment_id)
+        .where(Employee.member_id == member_id, and_(*_conditions(params, today)))
+    )
+
+
+ROW_COLUMNS = (
+    Employee.id, Employee.last_name, Employee.first_name, Employee.birth_name,
+    Employee.birth_date, Employee.nir, Employee.ntt, Employee.sex, Employee.contract,
+    WorkPost.designation.label("work_post"), PcsCode.code.label("pcs_code"),
+    Employee.hired_on, Employee.post_entry_on, Employee.contract_end_on, Employee.category,
+    Employee.previous_category, Employee.category_changed_on,
+    Establishment.name.label("establishment"), Establishment.siret.label("establishment_siret"),
+    Employee.last_exam_on,
+)  # fmt: skip
+
+
+def _rows_query(member_id: int, params: ListParams, today: date):
+    order = SORTS[params.sort]
+    order = order.desc() if params.descending else order.asc()
+    tiebreak = Employee.id.desc() if params.descending else Employee.id.asc()
+    return (
+        _select(member_id, params, today, *ROW_COLUMNS)
+        .join(PcsCode, PcsCode.id == WorkPost.pcs_code_id)
+        .order_by(order, tiebreak)
+    )
+
+
+def page(session, member_id: int, params: ListParams, today: date) -> tuple[list, int]:
+    """The rows of the requested page and the total count of the filtered list."""
+    total = session.scalar(_select(member_id, params, today, func.count(Employee.id)))
+    last_page = max((total + params.size - 1) // params.size, 1)
+    params.page = min(params.page, last_page)
+    query = _rows_query(member_id, params, today)
+    rows = session.execute(query.limit(params.size).offset((params.page - 1) * params.size))
+    return rows.all(), total
+
+
+def all_rows(session, member_id: int, params: ListParams, today: date):
+    """Every filtered row, streamed from the database in batches (for the exports)."""
+    result = session.execute(
+        _rows_query(member_id, params, today).execution_options(yield_per=1000)
+    )
+    yield from result

@@ -1,0 +1,260 @@
+"""Employees (salariés): validation of the record, declared risks and the follow-up category,
+work posts, and the recomputation of categories when the catalogue changes.
+
+Rules: shared/spec/domain-rules.md §1 (categories by date), §3 (NIR/NTT, names, work posts) and the
+manual's chapters 5 to 7. The category is computed on the day of the save and stored for lists,
+exports and reports; `recompute_categories` brings every stored category up to a given day.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.domain import employment, names, nir
+from app.domain.follow_up import CategoryPeriod, category_of
+from app.extensions import db
+from app.models.employee import (
+    Contract,
+    Employee,
+    EmployeeRisk,
+    Language,
+    RiskDeclarationChange,
+    Sex,
+    WorkPost,
+)
+from app.models.member import Establishment, Member
+from app.models.reference import PcsCode
+from app.models.risk import Risk, RiskCategory
+from app.services import ServiceError
+
+
+class InvalidEmployeeError(ServiceError):
+    """Field errors: {field name: error code}."""
+
+    def __init__(self, errors: dict[str, str], **params):
+        super().__init__("invalid_employee", **params)
+        self.errors = errors
+
+
+@dataclass
+class EmployeeInput:
+    last_name: str
+    first_name: str
+    birth_name: str | None
+    nir: str | None
+    ntt: str | None
+    uses_ntt: bool
+    language: Language
+    sex: Sex
+    birth_date: date
+    address: str | None
+    country: str | None
+    postal_code: str | None
+    city: str | None
+    work_post_id: int
+    complementary_info: str | None
+    establishment_id: int
+    hired_on: date
+    contract: Contract
+    post_entry_on: date
+    contract_end_on: date | None
+    risk_ids: set[int] = field(default_factory=set)
+
+
+def category_periods() -> list[CategoryPeriod]:
+    rows = db.session.execute(
+        select(
+            Risk.code, RiskCategory.category, RiskCategory.valid_from, RiskCategory.valid_until
+        ).join(Risk, Risk.id == RiskCategory.risk_id)
+    )
+    return [CategoryPeriod(*row) for row in rows]
+
+
+def declarable(risk: Risk, day: date) -> bool:
+    """Whether the item may be newly declared on `day` (withdrawn items may only be kept)."""
+    return (risk.declarable_from is None or risk.declarable_from <= day) and (
+        risk.declarable_until is None or day <= risk.declarable_until
+    )
+
+
+def _identifier_errors(member: Member, data: EmployeeInput, errors: dict) -> tuple[str, str]:
+    if data.uses_ntt:
+        ntt, error = nir.check_ntt(data.ntt or "", data.sex.value, member.siret[:9])
+        if error:
+            errors["ntt"] = f"ntt_{error.name.lower()}"
+        return None, ntt
+    compact, error = nir.check_nir(data.nir or "")
+    if error:
+        errors["nir"] = f"nir_{error.name.lower()}"
+    return compact, None
+
+
+def _reference_errors(member: Member, data: EmployeeInput, errors: dict) -> None:
+    establishment = db.session.get(Establishment, data.establishment_id)
+    if establishment is None or establishment.member_id != member.id:
+        errors["establishment_id"] = "foreign_establishment"
+    post = db.session.get(WorkPost, data.work_post_id)
+    if post is None or post.member_id != member.id:
+        errors["work_post_id"] = "foreign_work_post"
+
+
+def _risks(data: EmployeeInput, kept: set[int], today: date, errors: dict) -> list[Risk]:
+    risks = list(db.session.scalars(select(Risk).where(Risk.id.in_(data.risk_ids))))
+    if len(risks) != len(data.risk_ids) or any(
+        risk.id not in kept and not declarable(risk, today) for risk in risks
+    ):
+        errors["risk_ids"] = "risk_not_declarable"
+    return risks
+
+
+def _duplicate(member: Member, compact_nir: str | None, employee: Employee | None) -> int | None:
+    if not compact_nir:
+        return None
+    return db.session.scalar(
+        select(Employee.id).where(
+            Employee.member_id == member.id,
+            Employee.nir == compact_nir,
+            Employee.id != (employee.id if employee else -1),
+        )
+    )
+
+
+def save_employee(
+    member: Member,
+    data: EmployeeInput,
+    actor,
+    employee: Employee | None = None,
+    expected_version: int | None = None,
+) -> Employee:
+    """Create or update an employee; raises InvalidEmployeeError (field errors) or ServiceError."""
+    today = clock.today()
+    if employee is not None and expected_version != employee.version:
+        raise ServiceError("stale_employee")
+    errors = {
+        name: f"date_{error.name.lower()}"
+        for name, error in employment.check_dates(
+            data.birth_date, data.hired_on, data.post_entry_on, data.contract_end_on, today
+        ).items()
+    }
+    compact_nir, compact_ntt = _identifier_errors(member, data, errors)
+    _reference_errors(member, data, errors)
+    kept = {link.risk_id for link in employee.risks} if employee else set()
+    risks = _risks(data, kept, today, errors)
+    duplicate = _duplicate(member, compact_nir, employee)
+    if duplicate is not None:
+        errors["nir"] = "duplicate_nir"
+    if errors:
+        raise InvalidEmployeeError(errors, duplicate_id=duplicate)
+    periods = category_periods()
+    with db.session.no_autoflush:
+        if employee is None:
+            employee = Employee(member_id=member.id, created_at=clock.now())
+            db.session.add(employee)
+        _apply(employee, data, compact_nir, compact_ntt)
+        _declare_risks(employee, risks, actor)
+        employee.category = category_of([risk.code for risk in risks], periods, today)
+        employee.category_on = today
+        employee.updated_at = clock.now()
+    db.session.flush()
+    return employee
+
+
+def _apply(employee: Employee, data: EmployeeInput, compact_nir, compact_ntt) -> None:
+    employee.last_name = names.normalise_name(data.last_name)
+    employee.first_name = names.normalise_first_name(data.first_name)
+    employee.birth_name = names.normalise_name(data.birth_name) if data.birth_name else None
+    employee.nir, employee.ntt = compact_nir, compact_ntt
+    for name in (
+        "language", "sex", "birth_date", "address", "country", "postal_code", "city",
+        "work_post_id", "complementary_info", "establishment_id", "hired_on", "contract",
+        "post_entry_on", "contract_end_on",
+    ):  # fmt: skip
+        setattr(employee, name, getattr(data, name))
+
+
+def _declare_risks(employee: Employee, risks: list[Risk], actor) -> None:
+    before = sorted(link.risk.code for link in employee.risks)
+    after = sorted(risk.code for risk in risks)
+    if before != after or employee.id is None:
+        wanted = {risk.id for risk in risks}
+        employee.risks = [link for link in employee.risks if link.risk_id in wanted] + [
+            EmployeeRisk(member_id=employee.member_id, risk_id=risk.id)
+            for risk in risks
+            if risk.id not in {link.risk_id for link in employee.risks}
+        ]
+        employee.risk_changes.append(
+            RiskDeclarationChange(
+                member_id=employee.member_id,
+                at=clock.now(),
+                actor_id=getattr(actor, "id", None),
+                before=before,
+                after=after,
+            )
+        )
+
+
+def create_work_post(member: Member, pcs_code: str, designation: str, description: str):
+    """A new work post of the member (manual: "+" next to "Poste de travail")."""
+    code, well_formed = names.check_pcs_code(pcs_code or "")
+    pcs = db.session.scalar(select(PcsCode).where(PcsCode.code == code)) if well_formed else None
+    if pcs is None:
+        raise ServiceError("unknown_pcs_code")
+    designation = names.normalise_designation(designation or "")
+    error = names.check_designation(designation, 2)
+    if error:
+        raise ServiceError(f"designation_{error.name.lower()}")
+    description = " ".join((description or pcs.label).split())
+    posts_in_description = len([part for part in description.split("/") if part.strip()])
+    if posts_in_description > (3 if member.is_temp_agency else 1) and "/" in description:
+        raise ServiceError("too_many_posts_in_description")
+    taken = db.session.scalar(
+        select(WorkPost.id).where(
+            WorkPost.member_id == member.id,
+            func.lower(WorkPost.designation) == designation.lower(),
+        )
+    )
+    if taken is not None:
+        raise ServiceError("work_post_exists")
+    post = WorkPost(
+        member_id=member.id, pcs_code_id=pcs.id, designation=designation, description=description
+    )
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def recompute_categories(day: date, batch: int = 2000) -> int:
+    """Bring every stored category up to `day` (after a catalogue change, or on 1 Oct 2025);
+    an employee whose category changes keeps the previous one and the date, for the notice."""
+    periods = category_periods()
+    changed = 0
+    last_id = 0
+    while True:
+        employees = db.session.scalars(
+            select(Employee).where(Employee.id > last_id).order_by(Employee.id).limit(batch)
+        ).all()
+        if not employees:
+            return changed
+        codes = _risk_codes([e.id for e in employees])
+        for employee in employees:
+            category = category_of(codes.get(employee.id, []), periods, day)
+            if category != employee.category:
+                employee.previous_category, employee.category = employee.category, category
+                employee.category_changed_on = employee.category_on = day
+                changed += 1
+        db.session.flush()
+        last_id = employees[-1].id
+
+
+def _risk_codes(employee_ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(EmployeeRisk.employee_id, Risk.code)
+        .join(Risk, Risk.id == EmployeeRisk.risk_id)
+        .where(EmployeeRisk.employee_id.in_(employee_ids))
+    )
+    for employee_id, code in rows:
+        codes.setdefault(employee_id, []).append(code)
+    return codes

@@ -1,0 +1,58 @@
+"""The employee form (manual, "Ajouter un salarié": fields, labels and required marks)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models.employee import Contract, Language, Sex
+from app.views.labels import ENUM_LABELS
+from app.views.portal.account_forms import REQUIRED
+
+DATE = {"format": "%Y-%m-%d", "render_kw": {"type": "date"}}
+
+
+def _choices(enum_class):
+    return [(member.name, ENUM_LABELS[member]) for member in enum_class]
+
+
+class EmployeeForm(FlaskForm):
+    last_name = StringField(_l("Usage name"), [REQUIRED, Length(max=100)])
+    first_name = StringField(_l("First name"), [REQUIRED, Length(max=100)])
+    birth_name = StringField(_l("Birth name"), [Optional(), Length(max=100)])
+    nir = StringField(_l("Social security number"), [Optional(), Length(max=25)])
+    uses_ntt = BooleanField(_l("Temporary technical number (NTT)"))
+    ntt = StringField(_l("NTT"), [Optional(), Length(max=45)])
+    language = SelectField(_l("Language"), choices=_choices(Language), default="FR")
+    sex = RadioField(
+        _l("Sex"), [DataRequired(message=_l("This field is required."))], choices=_choices(Sex)
+    )
+    birth_date = DateField(_l("Date of birth"), [REQUIRED], **DATE)
+    address = StringField(_l("Address"), [Optional(), Length(max=250)])
+    country = StringField(_l("Country"), [Optional(), Length(max=60)], default="France")
+    postal_code = StringField(_l("Postal code"), [Optional(), Length(max=10)])
+    city = StringField(_l("Town"), [Optional(), Length(max=100)])
+    work_post_id = SelectField(_l("Work post"), [REQUIRED], coerce=int)
+    complementary_info = TextAreaField(
+        _l("Complementary information"), [Optional(), Length(max=250)]
+    )
+    establishment_id = SelectField(_l("Establishment"), [REQUIRED], coerce=int)
+    hired_on = DateField(_l("Hiring date"), [REQUIRED], **DATE)
+    contract = SelectField(_l("Contract"), [REQUIRED], choices=_choices(Contract))
+    post_entry_on = DateField(_l("Date of entry in the post"), [REQUIRED], **DATE)
+    contract_end_on = DateField(_l("End-of-contract date"), [Optional()], **DATE)
+    version = HiddenField()
+
+
+class WorkPostForm(FlaskForm):
+    pcs_code = StringField(_l("PCS code"), [REQUIRED, Length(max=10)])
+    designation = StringField(_l("Work post designation"), [REQUIRED, Length(max=200)])
+    description = TextAreaField(_l("Description"), [REQUIRED, Length(max=1000)])

@@ -1,0 +1,244 @@
+"""What the employee pages show: choices, risk groups, list context, export rows, messages."""
+
+from flask import current_app, flash
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from app import clock
+from app.domain import nir as nir_rules
+from app.domain.follow_up import FollowUp, risk_category
+from app.extensions import db
+from app.models.employee import Contract, Employee, Language, Sex, WorkPost
+from app.models.member import Establishment, Member
+from app.models.risk import Risk
+from app.services import employee_list, employees
+from app.services.employees import EmployeeInput
+from app.views.labels import ENUM_LABELS
+from app.views.messages import MESSAGES
+
+VISIT_REQUEST_ENDPOINT = "PortalVisitRequestsView.new"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The manual's groups of the risk list ("STA" is its title for SIA).
+RISK_GROUPS = (
+    (FollowUp.SI, _l("SI - Individual follow-up")),
+    (FollowUp.SIA, _l("STA - Adapted individual follow-up")),
+    (FollowUp.SIR, _l("SIR - Reinforced follow-up")),
+)
+LIST_HEADERS = (
+    ("last_name", _l("Usage name")),
+    ("first_name", _l("First name")),
+    ("birth_name", _l("Birth name")),
+    ("birth_date", _l("Date of birth")),
+    ("nir", _l("Social security no.")),
+    ("work_post", _l("Work post")),
+    ("hired_on", _l("Hiring date")),
+    ("post_entry_on", _l("Date of entry in the post")),
+    ("category", _l("Category")),
+    ("establishment", _l("Establishment")),
+    ("last_exam_on", _l("Last examination")),
+)
+
+
+def _posts(member_id: int) -> list:
+    return db.session.execute(
+        select(WorkPost.id, WorkPost.designation)
+        .where(WorkPost.member_id == member_id)
+        .order_by(WorkPost.designation)
+    ).all()
+
+
+def _sites(member_id: int) -> list:
+    return db.session.execute(
+        select(Establishment.id, Establishment.name)
+        .where(Establishment.member_id == member_id)
+        .order_by(Establishment.name)
+    ).all()
+
+
+def fill_choices(form, member: Member, employee: Employee | None) -> None:
+    choose = (0, _l("-Choose-"))
+    form.work_post_id.choices = [choose, *_posts(member.id)]
+    form.establishment_id.choices = [choose, *_sites(member.id)]
+    if employee is not None and not form.is_submitted():
+        form.sex.data = employee.sex.name
+        form.language.data = employee.language.name
+        form.contract.data = employee.contract.name
+        form.uses_ntt.data = bool(employee.ntt)
+        form.nir.data = nir_rules.format_nir(employee.nir) if employee.nir else ""
+
+
+def input_from(form, risk_ids: list[str]) -> EmployeeInput:
+    def text(name):
+        value = (form[name].data or "").strip()
+        return value or None
+
+    return EmployeeInput(
+        **{
+            name: text(name)
+            for name in (
+                "last_name",
+                "first_name",
+                "birth_name",
+                "nir",
+                "ntt",
+                "address",
+                "country",
+                "postal_code",
+                "city",
+                "complementary_info",
+            )
+        },  # fmt: skip
+        uses_ntt=form.uses_ntt.data,
+        language=Language[form.language.data],
+        sex=Sex[form.sex.data],
+        birth_date=form.birth_date.data,
+        work_post_id=form.work_post_id.data,
+        establishment_id=form.establishment_id.data,
+        hired_on=form.hired_on.data,
+        contract=Contract[form.contract.data],
+        post_entry_on=form.post_entry_on.data,
+        contract_end_on=form.contract_end_on.data,
+        risk_ids={int(value) for value in risk_ids if value.isdigit()},
+    )
+
+
+def show_errors(form, error: employees.InvalidEmployeeError) -> None:
+    for name, code in error.errors.items():
+        target = form._fields.get(name)
+        message = MESSAGES[code]
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+    flash(MESSAGES["invalid_employee"], "danger")
+
+
+def risk_groups(employee: Employee | None, today):
+    """The risks to tick, by category in force today; withdrawn items only where still held."""
+    held = {link.risk_id for link in employee.risks} if employee else set()
+    periods = employees.category_periods()
+    groups = {category: [] for category, _label in RISK_GROUPS}
+    for risk in db.session.scalars(select(Risk).order_by(Risk.label)):
+        if employees.declarable(risk, today) or risk.id in held:
+            groups[risk_category(risk.code, periods, today)].append(risk)
+    return [(label, groups[category]) for category, label in RISK_GROUPS], held
+
+
+def form_context(member, form, employee, editable: bool, posted: list[str] | None) -> dict:
+    """`posted`: the risk ids sent with a refused form, ticked again as the user left them."""
+    today = clock.today()
+    groups, held = risk_groups(employee, today)
+    if posted is not None:
+        held = {int(value) for value in posted if value.isdigit()}
+    return {
+        "member": member,
+        "form": form,
+        "employee": employee,
+        "editable": editable,
+        "risk_groups": groups,
+        "held": held,
+        # The second button leads to the visit request, once that screen exists.
+        "visit_requests_ready": VISIT_REQUEST_ENDPOINT in current_app.view_functions,
+        "withdrawn": {
+            risk.id
+            for _label, risks in groups
+            for risk in risks
+            if not employees.declarable(risk, today)
+        },
+    }
+
+
+def list_context(member: Member, params, rows, total: int) -> dict:
+    first = (params.page - 1) * params.size + 1 if total else 0
+    return {
+        "member": member,
+        "params": params,
+        "rows": rows,
+        "total": total,
+        "first": first,
+        "last": min(params.page * params.size, total),
+        "pages": max((total + params.size - 1) // params.size, 1),
+        "headers": LIST_HEADERS,
+        "posts": _posts(member.id),
+        "sites": _sites(member.id),
+        "categories": list(FollowUp),
+        "page_sizes": employee_list.PAGE_SIZES,
+        "mask": mask,
+    }
+
+
+def mask(row) -> str:
+    if row.nir:
+        return nir_rules.mask_nir(row.nir)
+    return row.ntt or ""
+
+
+def export_rows(member_id: int, params):
+    """The filtered list as mappings for the exports (NIR masked: files travel)."""
+    for row in employee_list.all_rows(db.session, member_id, params, clock.today()):
+        yield {
+            "number": row.id,
+            "last_name": row.last_name,
+            "first_name": row.first_name,
+            "birth_name": row.birth_name,
+            "birth_date": row.birth_date,
+            "nir": nir_rules.mask_nir(row.nir) if row.nir else None,
+            "ntt": row.ntt,
+            "sex": row.sex.value,
+            "work_post": row.work_post,
+            "pcs_code": row.pcs_code,
+            "establishment": row.establishment,
+            "establishment_siret": row.establishment_siret,
+            "contract": str(ENUM_LABELS[row.contract]),
+            "hired_on": row.hired_on,
+            "post_entry_on": row.post_entry_on,
+            "contract_end_on": row.contract_end_on,
+            "category": row.category.value,
+            "last_exam_on": row.last_exam_on,
+        }
+
+
+SHEET_COLUMNS = (
+    ("number", _l("File number")),
+    *LIST_HEADERS[:5],
+    ("work_post", _l("Work post")),
+    ("pcs_code", _l("PCS code")),
+    ("establishment", _l("Establishment")),
+    ("contract", _l("Contract")),
+    ("hired_on", _l("Hiring date")),
+    ("post_entry_on", _l("Date of entry in the post")),
+    ("contract_end_on", _l("End-of-contract date")),
+    ("category", _l("Category")),
+    ("last_exam_on", _l("Last examination")),
+)
+
+
+def sheet(rows):
+    headers = [str(label) for _key, label in SHEET_COLUMNS]
+    return headers, ([row[key] for key, _label in SHEET_COLUMNS] for row in rows)
+
+
+def pcs_suggestions(query: str, model) -> list[dict]:
+    words = query.strip().lower().split()
+    if not words:
+        return []
+    conditions = [
+        or_(func.lower(model.label).like(f"%{word}%"), model.code.like(f"{word}%"))
+        for word in words[:5]
+    ]
+    found = db.session.execute(
+        select(model.code, model.label).where(*conditions).order_by(model.code).limit(20)
+    )
+    return [{"code": code, "label": label} for code, label in found]
+
+
+def communes(code: str, model) -> list[dict]:
+    code = code.strip()
+    if not (len(code) == 5 and code.isdigit()):
+        return []
+    found = db.session.execute(
+        select(model.commune, model.delivery_label)
+        .where(model.postal_code == code)
+        .order_by(model.commune)
+    )
+    return [{"commune": commune, "label": label} for commune, label in found]
