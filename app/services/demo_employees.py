@@ -70,7 +70,7 @@ def _posts(member: Member, specs) -> list[tuple[WorkPost, list[str]]]:
     return posts
 
 
-def _input(rng, member, post, risk_ids, index) -> employees.EmployeeInput:
+def _input(rng, member, post, risk_ids, index: int) -> employees.EmployeeInput:
     sex = rng.choice([Sex.M, Sex.F])
     birth = date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28))
     hired = max(birth + timedelta(days=365 * 19), date(2005, 1, 3)) + timedelta(
@@ -82,7 +82,7 @@ def _input(rng, member, post, risk_ids, index) -> employees.EmployeeInput:
     else:
         contract = rng.choice([Contract.CDI, Contract.CDI, Contract.CDD])
     return employees.EmployeeInput(
-        last_name=LAST_NAMES[(index * 7) % len(LAST_NAMES)],
+        last_name=rng.choice(LAST_NAMES),
         first_name=rng.choice(FIRST_NAMES[sex]),
         birth_name=None,
         nir=_nir(rng, sex, birth),

@@ -137,6 +137,7 @@ def form_context(member, form, employee, editable: bool, posted: list[str] | Non
         "editable": editable,
         "risk_groups": groups,
         "held": held,
+        "risk_labels": dict(db.session.execute(select(Risk.code, Risk.label)).tuples().all()),
         # The second button leads to the visit request, once that screen exists.
         "visit_requests_ready": VISIT_REQUEST_ENDPOINT in current_app.view_functions,
         "withdrawn": {
