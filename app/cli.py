@@ -48,6 +48,23 @@ def demo_data_command(if_empty):
     click.echo("demo data loaded (accounts in README.md)")
 
 
+@click.command("recompute-categories")
+@click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
+def recompute_categories_command(day):
+    """Recompute every employee's follow-up category for a day (after a change of the law)."""
+    from app import clock
+    from app.services import employees
+
+    changed = employees.recompute_categories(day.date() if day else clock.today())
+    db.session.commit()
+    click.echo(f"categories recomputed: {changed} employees changed")
+
+
 def init_app(app) -> None:
-    for command in (setup_command, load_reference_data_command, demo_data_command):
+    for command in (
+        setup_command,
+        load_reference_data_command,
+        demo_data_command,
+        recompute_categories_command,
+    ):
         app.cli.add_command(command)

@@ -111,8 +111,9 @@ class Employee(TenantMixin, Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    work_post = relationship("WorkPost")
-    establishment = relationship("Establishment")
+    member = relationship("Member")
+    work_post = relationship("WorkPost", lazy="joined")
+    establishment = relationship("Establishment", lazy="joined")
     risks = relationship("EmployeeRisk", cascade="all, delete-orphan", back_populates="employee")
     risk_changes = relationship(
         "RiskDeclarationChange",

@@ -13,9 +13,10 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 
 from app.domain.follow_up import FollowUp
-from app.models.employee import Employee, WorkPost
+from app.models.employee import Employee, EmployeeRisk, WorkPost
 from app.models.member import Establishment
 from app.models.reference import PcsCode
+from app.models.risk import Risk
 
 PAGE_SIZES = (10, 25, 50, 100)
 TEXT = {
@@ -56,6 +57,8 @@ class ListParams:
     page: int = 1
     size: int = 25
     exited: bool = False
+    changed: bool = False  # only employees whose category changed with the catalogue
+    redeclare: bool = False  # only employees holding a withdrawn risk item
 
     @classmethod
     def from_args(cls, args) -> "ListParams":
@@ -73,6 +76,8 @@ class ListParams:
             page=max(_int(args.get("page"), 1), 1),
             size=size if size in PAGE_SIZES else 25,
             exited=args.get("exited") == "1",
+            changed=args.get("changed") == "1",
+            redeclare=args.get("redeclare") == "1",
         )
 
 
@@ -105,9 +110,27 @@ def date_range(text: str) -> tuple[date, date] | None:
         return None
 
 
+def holds_withdrawn_risk(today: date):
+    """Employees still carrying a risk item that can no longer be declared (to re-declare)."""
+    return (
+        select(EmployeeRisk.id)
+        .join(Risk, Risk.id == EmployeeRisk.risk_id)
+        .where(EmployeeRisk.employee_id == Employee.id, Risk.declarable_until < today)
+        .exists()
+    )
+
+
+def in_workforce(today: date):
+    """Same rule as app.domain.employment.is_in_workforce, in SQL."""
+    return or_(Employee.contract_end_on.is_(None), Employee.contract_end_on > today)
+
+
 def _conditions(params: ListParams, today: date) -> list:
-    in_workforce = or_(Employee.contract_end_on.is_(None), Employee.contract_end_on > today)
-    conditions = [~in_workforce if params.exited else in_workforce]
+    conditions = [~in_workforce(today) if params.exited else in_workforce(today)]
+    if params.changed:
+        conditions.append(Employee.category_changed_on.is_not(None))
+    if params.redeclare:
+        conditions.append(holds_withdrawn_risk(today))
     for name, value in params.filters.items():
         if name in TEXT:
             typed = value.replace(" ", "") if name == "nir" else value
@@ -170,3 +193,15 @@ def all_rows(session, member_id: int, params: ListParams, today: date):
         _rows_query(member_id, params, today).execution_options(yield_per=1000)
     )
     yield from result
+
+
+def notices(session, member_id: int, today: date) -> dict[str, int]:
+    """How many employees of the workforce need a look: category changed by the catalogue
+    (e.g. décret 2025-355 on 1 October 2025), or a withdrawn risk item to re-declare."""
+    base = select(func.count(Employee.id)).where(
+        Employee.member_id == member_id, in_workforce(today)
+    )
+    return {
+        "changed": session.scalar(base.where(Employee.category_changed_on.is_not(None))),
+        "redeclare": session.scalar(base.where(holds_withdrawn_risk(today))),
+    }

@@ -8,6 +8,7 @@ from app.views.backoffice.accounts import (
     BackofficeOutboxView,
     BackofficePortalUserView,
 )
+from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.backoffice.members import (
     BackofficeContactView,
     BackofficeEstablishmentView,
@@ -42,6 +43,14 @@ MENU = [
         "BackofficeMembers",
         _l("Members"),
         "fa-building",
+        "BackofficeMenuMembers",
+        _l("Members"),
+    ),
+    (
+        BackofficeEmployeeView,
+        "BackofficeEmployees",
+        _l("Employees"),
+        "fa-users",
         "BackofficeMenuMembers",
         _l("Members"),
     ),

@@ -67,6 +67,23 @@ LABELS = {
     "action": _l("Action"),
     "target": _l("Target"),
     "details": _l("Details"),
+    "birth_name": _l("Birth name"),
+    "birth_date": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "language": _l("Language"),
+    "country": _l("Country"),
+    "work_post": _l("Work post"),
+    "complementary_info": _l("Complementary information"),
+    "establishment": _l("Establishment"),
+    "contract": _l("Contract"),
+    "hired_on": _l("Hiring date"),
+    "post_entry_on": _l("Date of entry in the post"),
+    "contract_end_on": _l("End-of-contract date"),
+    "category_on": _l("Category computed on"),
+    "previous_category": _l("Previous category"),
+    "category_changed_on": _l("Category changed on"),
+    "last_exam_on": _l("Last examination"),
+    "id": _l("File number"),
     "created_at": _l("Created"),
     "recipient": _l("Recipient"),
     "subject": _l("Subject"),
@@ -130,8 +147,12 @@ def _each(names: str, formatter) -> dict:
 
 
 FORMATTERS = {
-    **_each("status role category", enum_label),
+    **_each("status role category previous_category sex language contract", enum_label),
     **_each("is_temp_agency is_head_office active is_portal_contact must_change_password", yes_no),
-    **_each("joined_on resigned_on declarable_from declarable_until valid_from valid_until", day),
+    **_each(
+        "joined_on resigned_on declarable_from declarable_until valid_from valid_until birth_date "
+        "hired_on post_entry_on contract_end_on category_on category_changed_on last_exam_on",
+        day,
+    ),
     **_each("locked_until last_login at created_at sent_at", moment),
 }

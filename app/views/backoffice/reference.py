@@ -1,16 +1,31 @@
 """Back-office: reference data (risks and their dated categories, exam types, document classes,
 PCS-ESE codes, postal codes), loaded by `flask load-reference-data` and editable by staff."""
 
+from flask import flash
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.domain.follow_up import FollowUp
+from app.extensions import db
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
+from app.services import employees
 from app.views.common import BaseModelView, enum_field
 
 
-class BackofficeRiskCategoryView(BaseModelView):
+class RecomputeAfterChange:
+    """A change of the catalogue moves employees between categories: recompute them all."""
+
+    def _recompute(self, _item=None):
+        changed = employees.recompute_categories(clock.today())
+        db.session.commit()
+        flash(_l("Follow-up categories recomputed: %(n)d employees changed.", n=changed), "info")
+
+    post_add = post_update = post_delete = _recompute
+
+
+class BackofficeRiskCategoryView(RecomputeAfterChange, BaseModelView):
     datamodel = SQLAInterface(RiskCategory)
     class_permission_name = "BackofficeRiskCategories"
     list_title = show_title = _l("Risk categories by period")
@@ -22,7 +37,7 @@ class BackofficeRiskCategoryView(BaseModelView):
     add_form_extra_fields = edit_form_extra_fields = {"category": enum_field(FollowUp, "category")}
 
 
-class BackofficeRiskView(BaseModelView):
+class BackofficeRiskView(RecomputeAfterChange, BaseModelView):
     datamodel = SQLAInterface(Risk)
     class_permission_name = "BackofficeRisks"
     list_title = show_title = _l("Declarable risks")

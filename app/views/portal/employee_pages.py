@@ -1,7 +1,8 @@
 """What the employee pages show: choices, risk groups, list context, export rows, messages."""
 
-from flask import current_app, flash
+from flask import current_app, flash, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
 from app import clock
@@ -106,6 +107,11 @@ def show_errors(form, error: employees.InvalidEmployeeError) -> None:
     for name, code in error.errors.items():
         target = form._fields.get(name)
         message = MESSAGES[code]
+        if code == "duplicate_nir":
+            link = url_for("PortalEmployeesView.show", employee_id=error.params["duplicate_id"])
+            message = Markup('{} <a href="{}" class="existing-employee">{}</a>').format(
+                message, link, _l("Open the existing record")
+            )
         if target is not None:
             target.errors = [*target.errors, message]
         else:
@@ -165,6 +171,7 @@ def list_context(member: Member, params, rows, total: int) -> dict:
         "categories": list(FollowUp),
         "page_sizes": employee_list.PAGE_SIZES,
         "mask": mask,
+        "notices": employee_list.notices(db.session, member.id, clock.today()),
     }
 
 
