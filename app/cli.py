@@ -68,3 +68,6 @@ def init_app(app) -> None:
         recompute_categories_command,
     ):
         app.cli.add_command(command)
+    from app import cli_bench  # flask bench-data (benchmarks)
+
+    cli_bench.init_app(app)

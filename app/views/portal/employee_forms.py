@@ -50,6 +50,7 @@ class EmployeeForm(FlaskForm):
     post_entry_on = DateField(_l("Date of entry in the post"), [REQUIRED], **DATE)
     contract_end_on = DateField(_l("End-of-contract date"), [Optional()], **DATE)
     version = HiddenField()
+    risk_errors: list = []  # errors of the risk checkboxes (not a WTForms field)
 
 
 class WorkPostForm(FlaskForm):

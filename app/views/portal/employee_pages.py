@@ -114,6 +114,8 @@ def show_errors(form, error: employees.InvalidEmployeeError) -> None:
             )
         if target is not None:
             target.errors = [*target.errors, message]
+        elif name == "risk_ids":
+            form.risk_errors = [message]  # shown on the block of risks
         else:
             flash(message, "danger")
     flash(MESSAGES["invalid_employee"], "danger")
