@@ -452,8 +452,9 @@ def _refused(app, admin, data, field: str):
     assert response.status_code == 200, response.headers.get("Location")
     assert count_of(app, Employee) == before
     errors = field_errors(response.text)
-    if field == "risk_ids":  # no field of its own: the message is flashed
+    if field == "risk_ids":  # no WTForms field: the message stands on the block of risks
         assert not errors, errors
+        assert 'class="text-danger risk-error"' in response.text
     else:
         assert list(errors) == [field], errors
     return response.text, errors
@@ -527,7 +528,7 @@ def test_a_withdrawn_risk_cannot_be_declared_for_a_new_employee(app, admin, ref)
     page, _errors = _refused(app, admin, data, "risk_ids")
 
     assert form_values(page)["last_name"] == "Lefèvre-Dupré"
-    assert french(MESSAGES["risk_not_declarable"]) in alerts(page)
+    assert french(MESSAGES["risk_not_declarable"]) in page
 
 
 def test_a_holder_of_the_withdrawn_risk_keeps_it_when_the_record_is_saved(app, ref):

@@ -21,7 +21,7 @@ VISIT_REQUEST_ENDPOINT = "PortalVisitRequestsView.new"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The manual's groups of the risk list ("STA" is its title for SIA).
 RISK_GROUPS = (
-    (FollowUp.SI, _l("SI - Individual follow-up")),
+    (FollowUp.SI, _l("SI - Individual monitoring")),
     (FollowUp.SIA, _l("STA - Adapted individual follow-up")),
     (FollowUp.SIR, _l("SIR - Reinforced follow-up")),
 )
