@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,8 +72,24 @@ class Employee(TenantMixin, Model):
     __tablename__ = "employee"
     __table_args__ = (
         UniqueConstraint("member_id", "nir", name="uq_employee_member_nir"),
-        Index("ix_employee_member_name", "member_id", "last_name", "first_name", "id"),
+        # The list's default order, covering the workforce filter: a deep page walks the index.
+        Index(
+            "ix_employee_member_name",
+            "member_id",
+            "last_name",
+            "first_name",
+            "id",
+            "contract_end_on",
+        ),
         Index("ix_employee_member_end", "member_id", "contract_end_on"),
+        # The few employees whose category changed with the catalogue (the list's notice).
+        Index(
+            "ix_employee_member_changed",
+            "member_id",
+            "contract_end_on",
+            sqlite_where=text("category_changed_on IS NOT NULL"),
+            postgresql_where=text("category_changed_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,7 +147,10 @@ class EmployeeRisk(TenantMixin, Model):
     """A risk declared by the employer for an employee."""
 
     __tablename__ = "employee_risk"
-    __table_args__ = (UniqueConstraint("employee_id", "risk_id", name="uq_employee_risk"),)
+    __table_args__ = (
+        UniqueConstraint("employee_id", "risk_id", name="uq_employee_risk"),
+        Index("ix_employee_risk_member", "member_id", "risk_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[int] = mapped_column(

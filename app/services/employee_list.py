@@ -146,12 +146,10 @@ def _conditions(params: ListParams, today: date) -> list:
     return conditions
 
 
-def _select(member_id: int, params: ListParams, today: date, *columns):
-    return (
-        select(*columns)
-        .join(WorkPost, WorkPost.id == Employee.work_post_id)
-        .join(Establishment, Establishment.id == Employee.establishment_id)
-        .where(Employee.member_id == member_id, and_(*_conditions(params, today)))
+def _filtered(member_id: int, params: ListParams, today: date, *columns):
+    """A select on the employee table alone: every filter is on its own columns."""
+    return select(*columns).where(
+        Employee.member_id == member_id, and_(*_conditions(params, today))
     )
 
 
@@ -166,42 +164,75 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def _rows_query(member_id: int, params: ListParams, today: date):
-    order = SORTS[params.sort]
-    order = order.desc() if params.descending else order.asc()
-    tiebreak = Employee.id.desc() if params.descending else Employee.id.asc()
+def _order(params: ListParams) -> list:
+    """The sort with a unique tiebreak; by name it follows ix_employee_member_name."""
+    keys = [SORTS[params.sort]]
+    if params.sort == "last_name":
+        keys.append(Employee.first_name)
+    keys.append(Employee.id)
+    return [key.desc() if params.descending else key.asc() for key in keys]
+
+
+def _ordered_ids(member_id: int, params: ListParams, today: date):
+    query = _filtered(member_id, params, today, Employee.id)
+    if params.sort == "work_post":
+        query = query.join(WorkPost, WorkPost.id == Employee.work_post_id)
+    elif params.sort == "establishment":
+        query = query.join(Establishment, Establishment.id == Employee.establishment_id)
+    return query.order_by(*_order(params))
+
+
+def _with_details(query):
+    """The shown columns' joins. Outer joins keep PostgreSQL's planner starting from the
+    employees (the joined tables carry the tenancy guard's filter too, which misleads it)."""
     return (
-        _select(member_id, params, today, *ROW_COLUMNS)
-        .join(PcsCode, PcsCode.id == WorkPost.pcs_code_id)
-        .order_by(order, tiebreak)
+        query.outerjoin(WorkPost, WorkPost.id == Employee.work_post_id)
+        .outerjoin(PcsCode, PcsCode.id == WorkPost.pcs_code_id)
+        .outerjoin(Establishment, Establishment.id == Employee.establishment_id)
     )
 
 
 def page(session, member_id: int, params: ListParams, today: date) -> tuple[list, int]:
-    """The rows of the requested page and the total count of the filtered list."""
-    total = session.scalar(_select(member_id, params, today, func.count(Employee.id)))
+    """The rows of the requested page and the total count of the filtered list: a count, the
+    page's ids from the employee table (an index walk), then their details."""
+    total = session.scalar(_filtered(member_id, params, today, func.count(Employee.id)))
     last_page = max((total + params.size - 1) // params.size, 1)
     params.page = min(params.page, last_page)
-    query = _rows_query(member_id, params, today)
-    rows = session.execute(query.limit(params.size).offset((params.page - 1) * params.size))
-    return rows.all(), total
+    ids = session.scalars(
+        _ordered_ids(member_id, params, today)
+        .limit(params.size)
+        .offset((params.page - 1) * params.size)
+    ).all()
+    position = {employee_id: index for index, employee_id in enumerate(ids)}
+    details = _with_details(select(*ROW_COLUMNS)).where(Employee.id.in_(ids))
+    rows = session.execute(details).all() if ids else []
+    return sorted(rows, key=lambda row: position[row.id]), total
 
 
 def all_rows(session, member_id: int, params: ListParams, today: date):
-    """Every filtered row, streamed from the database in batches (for the exports)."""
-    result = session.execute(
-        _rows_query(member_id, params, today).execution_options(yield_per=1000)
-    )
+    """Every filtered row in the list's order, streamed in batches (for the exports)."""
+    query = _with_details(_filtered(member_id, params, today, *ROW_COLUMNS))
+    result = session.execute(query.order_by(*_order(params)).execution_options(yield_per=1000))
     yield from result
 
 
 def notices(session, member_id: int, today: date) -> dict[str, int]:
     """How many employees of the workforce need a look: category changed by the catalogue
-    (e.g. décret 2025-355 on 1 October 2025), or a withdrawn risk item to re-declare."""
-    base = select(func.count(Employee.id)).where(
-        Employee.member_id == member_id, in_workforce(today)
+    (e.g. décret 2025-355 on 1 October 2025), or a withdrawn risk item to re-declare. Both
+    counts start from small index ranges (ix_employee_member_changed, ix_employee_risk_member)."""
+    changed = select(func.count(Employee.id)).where(
+        Employee.member_id == member_id,
+        Employee.category_changed_on.is_not(None),
+        in_workforce(today),
     )
-    return {
-        "changed": session.scalar(base.where(Employee.category_changed_on.is_not(None))),
-        "redeclare": session.scalar(base.where(holds_withdrawn_risk(today))),
-    }
+    redeclare = (
+        select(func.count(func.distinct(EmployeeRisk.employee_id)))
+        .join(Risk, Risk.id == EmployeeRisk.risk_id)
+        .join(Employee, Employee.id == EmployeeRisk.employee_id)
+        .where(
+            EmployeeRisk.member_id == member_id,
+            Risk.declarable_until < today,
+            in_workforce(today),
+        )
+    )
+    return {"changed": session.scalar(changed), "redeclare": session.scalar(redeclare)}
