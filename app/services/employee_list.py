@@ -23,7 +23,6 @@ TEXT = {
     "last_name": Employee.last_name,
     "first_name": Employee.first_name,
     "birth_name": Employee.birth_name,
-    "nir": Employee.nir,
 }
 DATES = {
     "birth_date": Employee.birth_date,
@@ -35,6 +34,7 @@ CHOICES = {
     "work_post": Employee.work_post_id,
     "establishment": Employee.establishment_id,
 }
+# No filter nor sort on the NIR: it would travel in URLs and logs (domain-rules.md §3).
 SORTS = {
     **TEXT,
     **DATES,
@@ -43,7 +43,7 @@ SORTS = {
     "category": Employee.category,
 }
 COLUMNS = (
-    "last_name", "first_name", "birth_name", "birth_date", "nir", "work_post", "hired_on",
+    "last_name", "first_name", "birth_name", "birth_date", "work_post", "hired_on",
     "post_entry_on", "category", "establishment", "last_exam_on",
 )  # fmt: skip
 DATE_FILTER = re.compile(r"^(?:(?:(\d{1,2})/)?(\d{1,2})/)?(\d{4})$")
@@ -133,8 +133,7 @@ def _conditions(params: ListParams, today: date) -> list:
         conditions.append(holds_withdrawn_risk(today))
     for name, value in params.filters.items():
         if name in TEXT:
-            typed = value.replace(" ", "") if name == "nir" else value
-            conditions.append(func.lower(TEXT[name]).like(_like(typed), escape="\\"))
+            conditions.append(func.lower(TEXT[name]).like(_like(value), escape="\\"))
         elif name in DATES:
             bounds = date_range(value)
             conditions.append(DATES[name].between(*bounds) if bounds else False)

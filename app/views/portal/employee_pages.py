@@ -133,8 +133,11 @@ def risk_groups(employee: Employee | None, today):
 
 
 def form_context(member, form, employee, editable: bool, posted: list[str] | None) -> dict:
-    """`posted`: the risk ids sent with a refused form, ticked again as the user left them."""
+    """`posted`: the risk ids sent with a refused form, ticked again as the user left them.
+    Who may only read the record sees the NIR masked."""
     today = clock.today()
+    if employee is not None and employee.nir and not editable:
+        form.nir.data = nir_rules.mask_nir(employee.nir)
     groups, held = risk_groups(employee, today)
     if posted is not None:
         held = {int(value) for value in posted if value.isdigit()}
@@ -175,6 +178,26 @@ def list_context(member: Member, params, rows, total: int) -> dict:
         "mask": mask,
         "notices": employee_list.notices(db.session, member.id, clock.today()),
     }
+
+
+NIR_WARNINGS = {
+    nir_rules.NirWarning.SEX_MISMATCH: _l(
+        "Check the social security number: its first digit does not match the sex."
+    ),
+    nir_rules.NirWarning.BIRTH_MISMATCH: _l(
+        "Check the social security number: its year or month of birth does not match the date "
+        "of birth."
+    ),
+}
+
+
+def flash_nir_warnings(employee: Employee) -> None:
+    """Consistency warnings (never blocking): NIR against sex and date of birth."""
+    if employee.nir:
+        for warning in nir_rules.nir_warnings(
+            employee.nir, employee.sex.value, employee.birth_date
+        ):
+            flash(NIR_WARNINGS[warning], "warning")
 
 
 def mask(row) -> str:

@@ -124,6 +124,7 @@ class PortalEmployeesView(BaseView):
             saved = self._save(member, form, employee)
             if saved is not None:
                 flash(_("The employee is saved."), "success")
+                employee_pages.flash_nir_warnings(saved)
                 return redirect(url_for(".show", employee_id=saved.id))
         editable = self.can("can_edit") if employee else True
         return self.render_template(

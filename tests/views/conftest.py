@@ -1,0 +1,3 @@
+"""Fixtures shared by the view tests."""
+
+from tests.views.test_employees import ref  # noqa: F401 - the demo data's ids, as a fixture
