@@ -113,6 +113,8 @@ def load() -> dict:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # bound to the session, which has its own lifetime
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Uploaded files live outside the web root, under generated names.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         # Mail (used from the account issue on)
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

@@ -2,6 +2,7 @@
 logs in through the real login form with its CSRF token, and small factories."""
 
 import re
+import tempfile
 from datetime import date
 from itertools import count
 
@@ -26,8 +27,16 @@ PASSWORDS = {
 }
 
 
+UPLOADS = tempfile.mkdtemp(prefix="portal-uploads-")
+
+
 def make_app(url: str, **overrides):
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "PORTAL_URL": "http://portal.test"}
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PORTAL_URL": "http://portal.test",
+        "UPLOAD_DIR": UPLOADS,
+    }
     settings.update(overrides)
     return create_app(settings)
 

@@ -8,20 +8,25 @@ afterwards B's rows are exactly as before."""
 
 import io
 import zipfile
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.base import TenantMixin
+from app.models.centre import Centre, HealthProfessional
 from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
+from app.models.reference import ExamType
 from app.models.user import PortalUser
-from app.services import audit
+from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
+from app.services import audit, visits
 from tests.conftest import csrf_token, login
 
 B_NUMBER = "10250"
@@ -44,7 +49,7 @@ OUTSIDE = {
 DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
-B_ID_ARGS = {"pk", "user_id", "employee_id"}
+B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -65,7 +70,26 @@ def _b_ids() -> dict:
             select(Employee.id).where(Employee.member_id == member.id).limit(1)
         ),
     }
+    ids.update(_b_visit(member, db.session.get(Employee, ids[Employee])))
     return ids
+
+
+def _b_visit(member, employee) -> dict:
+    """A request of member B, scheduled then done, with its event and its visit."""
+    exam = db.session.scalar(select(ExamType.id).limit(1))
+    centre = db.session.scalar(select(Centre.id).limit(1))
+    professional = db.session.scalar(select(HealthProfessional.id).limit(1))
+    request = visits.submit_request(member, employee, exam, "B's request", None)
+    visits.schedule(request, clock.now() + timedelta(days=3), centre, professional, None)
+    done = visits.submit_request(member, employee, exam, "B's past request", None)
+    visits.schedule(done, clock.now() + timedelta(days=1), centre, professional, None)
+    done.scheduled_at = clock.now() - timedelta(days=1)
+    visit = visits.record_outcome(done, None, seen=True, conclusion=Conclusion.FIT)
+    return {
+        VisitRequest: request.id,
+        VisitEvent: request.events[0].id,
+        Visit: visit.id,
+    }
 
 
 def _any_id(model):
@@ -113,6 +137,7 @@ ARGUMENTS = {
     "pk": lambda view, model, ids: _pk(model, ids),
     "user_id": lambda view, model, ids: ids[PortalUser],
     "employee_id": lambda view, model, ids: ids[Employee],
+    "request_id": lambda view, model, ids: ids[VisitRequest],
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
     "flag": lambda view, model, ids: "active",
     "token": lambda view, model, ids: "not-a-token",

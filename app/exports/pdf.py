@@ -98,3 +98,57 @@ def provisioning_letter(
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Appointment:
+    member: str
+    employee: str
+    exam: str
+    when: str  # already formatted (date and time)
+    centre: str
+    centre_address: str
+    professional: str
+
+
+def convocation(head: Letterhead, appointment: Appointment, issued_on: date) -> bytes:
+    """The convocation of an employee to a visit, for the employer to hand over."""
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+    strong = ParagraphStyle("strong", parent=body, fontName="Helvetica-Bold", fontSize=12)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=_("Convocation"))
+    details = Table(
+        [
+            [_("Employee"), appointment.employee],
+            [_("Examination"), appointment.exam],
+            [_("Date and time"), appointment.when],
+            [_("Centre"), f"{appointment.centre} - {appointment.centre_address}"],
+            [_("Health professional"), appointment.professional],
+        ],
+        colWidths=[5 * cm, 11 * cm],
+    )
+    details.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, "black"),
+                                 ("INNERGRID", (0, 0), (-1, -1), 0.4, "grey")]))  # fmt: skip
+    story = [
+        _paragraph(head.name, styles["Title"]),
+        _paragraph(f"{head.address} - {head.phone} - {head.email}", body),
+        Spacer(1, 1 * cm),
+        _paragraph(appointment.member, body),
+        _paragraph(_("Amiens, %(date)s", date=format_date(issued_on, "long")), body),
+        Spacer(1, 0.6 * cm),
+        _paragraph(_("Convocation to an occupational health visit"), strong),
+        Spacer(1, 0.4 * cm),
+        details,
+        Spacer(1, 0.4 * cm),
+        _paragraph(
+            _(
+                "Please give this convocation to your employee. An appointment that is not "
+                "honoured without notice may be charged. To move it, call us at %(phone)s.",
+                phone=head.phone,
+            ),
+            body,
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -17,6 +17,7 @@ from app.models.provisioning import ProvisionalCredential
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
 from app.models.user import PortalUser
+from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitRequest
 
 __all__ = [
     "AuditEntry",
@@ -41,6 +42,11 @@ __all__ = [
     "PasswordResetToken",
     "PcsCode",
     "PortalUser",
+    "Conclusion",
+    "Visit",
+    "VisitEvent",
+    "VisitOutcome",
+    "VisitRequest",
     "PostalCode",
     "ProfessionalRole",
     "ProvisionalCredential",

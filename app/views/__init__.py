@@ -28,12 +28,18 @@ from app.views.backoffice.reference import (
     BackofficeRiskCategoryView,
     BackofficeRiskView,
 )
+from app.views.backoffice.visits import (
+    BackofficeVisitEventView,
+    BackofficeVisitRequestView,
+    BackofficeVisitView,
+)
 from app.views.labels import day, enum_label, moment
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.users import PortalUsersView
+from app.views.portal.visits import PortalVisitRequestsView
 
 # (view, menu name, label, icon, category name, category label); menu names share the view's
 # resource prefix so that the roles' patterns cover the menu entries too.
@@ -45,6 +51,22 @@ MENU = [
         "fa-building",
         "BackofficeMenuMembers",
         _l("Members"),
+    ),
+    (
+        BackofficeVisitRequestView,
+        "BackofficeVisitRequests",
+        _l("Visit requests to handle"),
+        "fa-inbox",
+        "BackofficeMenuVisits",
+        _l("Visits"),
+    ),
+    (
+        BackofficeVisitView,
+        "BackofficeVisits",
+        _l("Visits done and absences"),
+        "fa-stethoscope",
+        "BackofficeMenuVisits",
+        _l("Visits"),
     ),
     (
         BackofficeEmployeeView,
@@ -144,10 +166,19 @@ MENU = [
     ),
     (PortalCompanyView, "PortalCompany", _l("Company"), "fa-building", None, None),
     (PortalEmployeesView, "PortalEmployees", _l("Employees"), "fa-users", None, None),
+    (
+        PortalVisitRequestsView,
+        "PortalVisitRequests",
+        _l("Medical visits"),
+        "fa-stethoscope",
+        None,
+        None,
+    ),
     (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", None, None),
 ]
 
 NO_MENU = [
+    BackofficeVisitEventView,
     BackofficeEstablishmentView,
     BackofficeContactView,
     BackofficeRiskCategoryView,

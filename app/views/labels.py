@@ -4,9 +4,11 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.domain.follow_up import FollowUp
+from app.domain.visit_workflow import RequestStatus
 from app.models.centre import ProfessionalRole
 from app.models.employee import Contract, Language, Sex
 from app.models.member import MemberStatus
+from app.models.visit import Conclusion, VisitOutcome
 
 LABELS = {
     "number": _l("Member number"),
@@ -84,6 +86,22 @@ LABELS = {
     "category_changed_on": _l("Category changed on"),
     "last_exam_on": _l("Last examination"),
     "id": _l("File number"),
+    "requested_at": _l("Requested on"),
+    "exam_type": _l("Medical examination"),
+    "scheduled_at": _l("Appointment"),
+    "motive": _l("Motive"),
+    "description": _l("Description"),
+    "attachment_name": _l("Attached file"),
+    "professional": _l("Health professional"),
+    "employee": _l("Employee"),
+    "visit_on": _l("Exam date"),
+    "outcome": _l("Outcome"),
+    "conclusion": _l("Conclusion"),
+    "recommendations": _l("Recommendations"),
+    "next_due_on": _l("Next visit due"),
+    "recorded_at": _l("Recorded on"),
+    "from_status": _l("From"),
+    "to_status": _l("To"),
     "created_at": _l("Created"),
     "recipient": _l("Recipient"),
     "subject": _l("Subject"),
@@ -116,6 +134,19 @@ ENUM_LABELS = {
     Contract.TEMPORARY: _l("Temporary assignment (interim)"),
     Contract.SEASONAL: _l("Seasonal contract"),
     Contract.OTHER: _l("Other contract"),
+    RequestStatus.SUBMITTED: _l("Submitted"),
+    RequestStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    RequestStatus.SCHEDULED: _l("Scheduled"),
+    RequestStatus.DONE: _l("Done"),
+    RequestStatus.ABSENT: _l("Absent"),
+    RequestStatus.CANCELLED: _l("Cancelled"),
+    Conclusion.ATTESTATION: _l("Follow-up certificate"),
+    Conclusion.FIT: _l("Fit"),
+    Conclusion.FIT_WITH_ADJUSTMENTS: _l("Fit with adjustments"),
+    Conclusion.UNFIT: _l("Unfit"),
+    Conclusion.NO_CONTRAINDICATION: _l("No medical contraindication"),
+    VisitOutcome.SEEN: _l("Seen"),
+    VisitOutcome.ABSENT: _l("Absent"),
     FollowUp.SI: _l("SI - Individual follow-up"),
     FollowUp.SIA: _l("SIA - Adapted individual follow-up"),
     FollowUp.SIR: _l("SIR - Reinforced individual follow-up"),
@@ -147,12 +178,20 @@ def _each(names: str, formatter) -> dict:
 
 
 FORMATTERS = {
-    **_each("status role category previous_category sex language contract", enum_label),
+    **_each(
+        "status role category previous_category sex language contract outcome conclusion "
+        "from_status to_status",
+        enum_label,
+    ),
     **_each("is_temp_agency is_head_office active is_portal_contact must_change_password", yes_no),
     **_each(
         "joined_on resigned_on declarable_from declarable_until valid_from valid_until birth_date "
-        "hired_on post_entry_on contract_end_on category_on category_changed_on last_exam_on",
+        "hired_on post_entry_on contract_end_on category_on category_changed_on last_exam_on "
+        "visit_on next_due_on",
         day,
     ),
-    **_each("locked_until last_login at created_at sent_at", moment),
+    **_each(
+        "locked_until last_login at created_at sent_at requested_at scheduled_at recorded_at",
+        moment,
+    ),
 }

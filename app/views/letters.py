@@ -1,6 +1,7 @@
 """Composing documents for download: the letterhead from the settings, the attachment response."""
 
 from flask import Response, current_app
+from flask_babel import format_datetime
 
 from app import clock
 from app.exports import pdf
@@ -26,6 +27,25 @@ def provisioning_letter_for(member: Member, password: str) -> bytes:
         city=member.city or "",
     )
     return pdf.provisioning_letter(letterhead(), to, member.number, password, clock.today())
+
+
+def convocation_for(visit_request, issued_on) -> bytes:
+    centre = visit_request.centre
+    employee = visit_request.employee
+    appointment = pdf.Appointment(
+        member=f"{visit_request.member.name} ({visit_request.member.number})",
+        employee=f"{employee.last_name} {employee.first_name}",
+        exam=visit_request.exam_type.label,
+        when=format_datetime(visit_request.scheduled_at, "EEEE d MMMM y 'à' HH:mm"),
+        centre=centre.name if centre else "",
+        centre_address=" ".join(
+            part for part in (centre.address, centre.postal_code, centre.city) if part
+        )
+        if centre
+        else "",
+        professional=str(visit_request.professional or ""),
+    )
+    return pdf.convocation(letterhead(), appointment, issued_on)
 
 
 def attachment(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:

@@ -39,6 +39,7 @@ SECTIONS = (
         _l("Medical visits"),
         _l("Request a medical visit and follow your requests."),
         "fa-stethoscope",
+        "PortalVisitRequestsView.list",
     ),
     Section(
         "PortalDeclaration",

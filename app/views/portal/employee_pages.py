@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models.employee import Contract, Employee, Language, Sex, WorkPost
 from app.models.member import Establishment, Member
 from app.models.risk import Risk
-from app.services import employee_list, employees
+from app.models.visit import VisitOutcome
+from app.services import employee_list, employees, visits
 from app.services.employees import EmployeeInput
 from app.views.labels import ENUM_LABELS
 from app.views.messages import MESSAGES
@@ -149,8 +150,10 @@ def form_context(member, form, employee, editable: bool, posted: list[str] | Non
         "risk_groups": groups,
         "held": held,
         "risk_labels": dict(db.session.execute(select(Risk.code, Risk.label)).tuples().all()),
-        # The second button leads to the visit request, once that screen exists.
-        "visit_requests_ready": VISIT_REQUEST_ENDPOINT in current_app.view_functions,
+        "can_request_visit": current_app.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
+        "requests": visits.requests_of(employee.id) if employee else [],
+        "visits_done": visits.visits_of(employee.id, VisitOutcome.SEEN) if employee else [],
+        "absences": visits.visits_of(employee.id, VisitOutcome.ABSENT) if employee else [],
         "withdrawn": {
             risk.id
             for _label, risks in groups

@@ -68,6 +68,7 @@ class PortalEmployeesView(BaseView):
             "employees/list.html",
             **employee_pages.list_context(self._member(), params, rows, total),
             can_add=self.can("can_add"),
+            can_request_visit=self.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
         )
 
     def _export(self, chunks, mimetype: str, extension: str) -> Response:
@@ -125,6 +126,10 @@ class PortalEmployeesView(BaseView):
             if saved is not None:
                 flash(_("The employee is saved."), "success")
                 employee_pages.flash_nir_warnings(saved)
+                if request.form.get("then") == "visit":
+                    return redirect(
+                        url_for(employee_pages.VISIT_REQUEST_ENDPOINT, employee_id=saved.id)
+                    )
                 return redirect(url_for(".show", employee_id=saved.id))
         editable = self.can("can_edit") if employee else True
         return self.render_template(

@@ -1,0 +1,119 @@
+"""Medical visits: the member's requests and their workflow (submitted → scheduled → done or
+absent, or cancelled), every state change, and the visits done or missed with their
+administrative outcome only (manual, "Demande de visite médicale", tabs "Visites"/"Absences";
+domain-rules.md §2 and §4: never medical content on the employer's side)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.visit_workflow import RequestStatus
+from app.models.base import Model, TenantMixin, enum_column
+
+
+class Conclusion(enum.Enum):
+    ATTESTATION = "attestation"  # attestation de suivi (VIP)
+    FIT = "fit"  # apte
+    FIT_WITH_ADJUSTMENTS = "fit_with_adjustments"  # apte avec aménagements
+    UNFIT = "unfit"  # inapte
+    NO_CONTRAINDICATION = "no_contraindication"  # attestation de non contre-indication
+
+
+class VisitOutcome(enum.Enum):
+    SEEN = "seen"
+    ABSENT = "absent"  # convened, did not come
+
+
+class VisitRequest(TenantMixin, Model):
+    __tablename__ = "visit_request"
+    __table_args__ = (Index("ix_visit_request_queue", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    exam_type_id: Mapped[int] = mapped_column(ForeignKey("exam_type.id"), nullable=False)
+    motive: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_key: Mapped[str | None] = mapped_column(String(64))  # stored file's generated name
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[RequestStatus] = enum_column(RequestStatus, nullable=False, index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
+    health_team_id: Mapped[int | None] = mapped_column(ForeignKey("health_team.id"), index=True)
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"))
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("health_professional.id"))
+
+    member = relationship("Member")
+    employee = relationship("Employee")
+    exam_type = relationship("ExamType", lazy="joined")
+    requested_by = relationship("PortalUser")
+    health_team = relationship("HealthTeam")
+    centre = relationship("Centre")
+    professional = relationship("HealthProfessional")
+    events = relationship(
+        "VisitEvent",
+        cascade="all, delete-orphan",
+        order_by="VisitEvent.at",
+        back_populates="request",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.exam_type.label if self.exam_type else ''} #{self.id}"
+
+
+class VisitEvent(TenantMixin, Model):
+    """Every state change of a request: who, when, from, to."""
+
+    __tablename__ = "visit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("visit_request.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    from_status: Mapped[RequestStatus | None] = enum_column(RequestStatus)
+    to_status: Mapped[RequestStatus] = enum_column(RequestStatus, nullable=False)
+    note: Mapped[str | None] = mapped_column(String(250))
+
+    request = relationship("VisitRequest", back_populates="events")
+    actor = relationship("PortalUser")
+
+
+class Visit(TenantMixin, Model):
+    """A visit that took place (seen) or a convocation not honoured (absent), with the
+    administrative outcome the employer may know: type, date, conclusion, recommendations."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_employee_on", "employee_id", "visit_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employee.id", ondelete="CASCADE"), nullable=False
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visit_request.id", ondelete="SET NULL")
+    )
+    exam_type_id: Mapped[int] = mapped_column(ForeignKey("exam_type.id"), nullable=False)
+    visit_on: Mapped[date] = mapped_column(Date, nullable=False)
+    outcome: Mapped[VisitOutcome] = enum_column(VisitOutcome, nullable=False)
+    conclusion: Mapped[Conclusion | None] = enum_column(Conclusion)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+    next_due_on: Mapped[date | None] = mapped_column(Date)  # set by the professional, if any
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("health_professional.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
+
+    employee = relationship("Employee")
+    exam_type = relationship("ExamType", lazy="joined")
+    professional = relationship("HealthProfessional")

@@ -1,0 +1,174 @@
+"""Back-office: the health teams' queue of visit requests (oldest first), acknowledging,
+scheduling (the convocation), recording the visit done or the absence, and every visit."""
+
+from flask import abort, flash, g, redirect, send_file, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.domain.visit_workflow import RequestStatus
+from app.extensions import db
+from app.models.centre import Centre, HealthProfessional
+from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
+from app.services import ServiceError, visits
+from app.views.common import READ_ONLY_ROUTES, BaseModelView, enum_field
+from app.views.labels import ENUM_LABELS
+from app.views.messages import MESSAGES
+from app.views.portal.visit_forms import OutcomeForm, ScheduleForm
+
+
+class BackofficeVisitEventView(BaseModelView):
+    datamodel = SQLAInterface(VisitEvent)
+    class_permission_name = "BackofficeVisitEvents"
+    list_title = _l("History")
+    base_permissions = ["can_list"]
+    exclude_route_methods = READ_ONLY_ROUTES | {"show"}
+    list_columns = ["at", "actor", "from_status", "to_status", "note"]
+    base_order = ("at", "asc")
+
+
+def _open_statuses():
+    return [RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED]
+
+
+class BackofficeVisitRequestView(BaseModelView):
+    datamodel = SQLAInterface(VisitRequest)
+    class_permission_name = "BackofficeVisitRequests"
+    list_title = _l("Visit requests to handle")
+    show_title = _l("Visit request")
+    show_template = "backoffice/visit_request_show.html"
+    base_permissions = ["can_list", "can_show", "can_edit", "can_download", "acknowledge"]
+    exclude_route_methods = {"download", "add", "edit", "delete"}
+    base_filters = [["status", FilterInFunction, _open_statuses]]
+    related_views = [BackofficeVisitEventView]
+    list_columns = [
+        "requested_at", "member", "employee", "exam_type", "health_team", "status",
+        "scheduled_at", "centre",
+    ]  # fmt: skip
+    search_columns = ["status", "health_team", "centre", "requested_at", "scheduled_at"]
+    order_columns = ["requested_at", "scheduled_at", "status"]
+    base_order = ("requested_at", "asc")
+    show_columns = [
+        "requested_at", "member", "employee", "exam_type", "motive", "description",
+        "attachment_name", "health_team", "status", "scheduled_at", "centre", "professional",
+    ]  # fmt: skip
+    search_form_extra_fields = {"status": enum_field(RequestStatus, "status")}
+
+    def _request(self, pk: int) -> VisitRequest:
+        found = db.session.get(VisitRequest, pk)
+        if found is None:
+            abort(404)
+        return found
+
+    @action("acknowledge", _l("Acknowledge"), "", "fa-check")
+    def acknowledge(self, items):
+        for item in items if isinstance(items, list) else [items]:
+            try:
+                visits.acknowledge(item, g.user)
+            except ServiceError as error:
+                flash(MESSAGES[error.code], "warning")
+        db.session.commit()
+        return redirect(self.get_redirect())
+
+    @expose("/schedule/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("edit")
+    def schedule(self, pk):
+        visit_request = self._request(pk)
+        form = ScheduleForm()
+        form.centre_id.choices = [
+            (c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))
+        ]
+        form.professional_id.choices = [
+            (p.id, f"{p} ({ENUM_LABELS[p.role]})")
+            for p in db.session.scalars(
+                select(HealthProfessional).order_by(HealthProfessional.last_name)
+            )
+        ]
+        if not form.is_submitted() and visit_request.health_team:
+            form.centre_id.data = visit_request.health_team.centre_id
+        if form.validate_on_submit():
+            done = self._run(
+                visits.schedule,
+                visit_request,
+                form.scheduled_at.data,
+                form.centre_id.data,
+                form.professional_id.data,
+                g.user,
+            )
+            if done:
+                flash(
+                    _("The appointment is scheduled: the member sees the convocation."), "success"
+                )
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template(
+            "backoffice/visit_schedule.html", form=form, visit_request=visit_request
+        )
+
+    @expose("/outcome/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("edit")
+    def outcome(self, pk):
+        visit_request = self._request(pk)
+        form = OutcomeForm()
+        form.conclusion.choices = [("", "-")] + [(c.name, ENUM_LABELS[c]) for c in Conclusion]
+        if form.validate_on_submit():
+            seen = form.outcome.data == "seen"
+            conclusion = Conclusion[form.conclusion.data] if form.conclusion.data else None
+            done = self._run(
+                visits.record_outcome,
+                visit_request,
+                g.user,
+                seen=seen,
+                conclusion=conclusion,
+                recommendations=form.recommendations.data,
+                next_due_on=form.next_due_on.data,
+            )
+            if done:
+                flash(_("The outcome is recorded."), "success")
+                return redirect(url_for(".list"))
+        return self.render_template(
+            "backoffice/visit_outcome.html", form=form, visit_request=visit_request
+        )
+
+    def _run(self, call, *args, **kwargs) -> bool:
+        try:
+            call(*args, **kwargs)
+            db.session.commit()
+            return True
+        except ServiceError as error:
+            db.session.rollback()
+            flash(MESSAGES[error.code], "danger")
+            return False
+
+    @expose("/attachment/<int:pk>")
+    @has_access
+    @permission_name("download")
+    def attachment(self, pk):
+        visit_request = self._request(pk)
+        path = visits.attachment_path(visit_request)
+        if path is None or not path.exists():
+            abort(404)
+        return send_file(
+            path,
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=visit_request.attachment_name or "document.pdf",
+        )
+
+
+class BackofficeVisitView(BaseModelView):
+    datamodel = SQLAInterface(Visit)
+    class_permission_name = "BackofficeVisits"
+    list_title = show_title = _l("Visits done and absences")
+    base_permissions = ["can_list", "can_show"]
+    exclude_route_methods = READ_ONLY_ROUTES
+    list_columns = ["visit_on", "employee", "exam_type", "outcome", "conclusion", "next_due_on"]
+    search_columns = ["visit_on", "outcome", "conclusion", "exam_type"]
+    base_order = ("visit_on", "desc")
+    show_columns = [*list_columns, "recommendations", "professional", "recorded_at"]

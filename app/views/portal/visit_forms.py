@@ -1,0 +1,35 @@
+"""Forms of the visit screens (manual, "Demande de visite médicale"; the health team's side)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, DateTimeLocalField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.views.portal.account_forms import REQUIRED
+
+
+class VisitRequestForm(FlaskForm):
+    exam_type_id = SelectField(_l("Medical examination"), [REQUIRED], coerce=int)
+    attachment = FileField(_l("File name"))
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=2000)])
+
+
+class ScheduleForm(FlaskForm):
+    scheduled_at = DateTimeLocalField(_l("Date and time"), [REQUIRED], format="%Y-%m-%dT%H:%M")
+    centre_id = SelectField(_l("Centre"), [REQUIRED], coerce=int)
+    professional_id = SelectField(_l("Health professional"), [REQUIRED], coerce=int)
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(
+        _l("Outcome"), choices=[("seen", _l("Seen")), ("absent", _l("Absent"))], default="seen"
+    )
+    conclusion = SelectField(_l("Conclusion"), [Optional()])
+    recommendations = TextAreaField(_l("Recommendations"), [Optional(), Length(max=2000)])
+    next_due_on = DateField(
+        _l("Next visit due (set by the professional)"),
+        [Optional()],
+        format="%Y-%m-%d",
+        render_kw={"type": "date"},
+    )

@@ -1,0 +1,137 @@
+"""Portal: medical visit requests (manual, "Demande de visite médicale"): the request for an
+employee, the list of the member's requests with their status, cancellation before scheduling,
+and the convocation as a PDF. Resource PortalVisitRequests."""
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import clock
+from app.domain.visit_workflow import RequestStatus, member_may_cancel
+from app.extensions import db
+from app.models.employee import Employee
+from app.models.member import Member
+from app.models.reference import ExamType
+from app.models.visit import VisitRequest
+from app.services import ServiceError, mail, visits
+from app.views import letters
+from app.views.common import current_member_id
+from app.views.messages import MESSAGES
+from app.views.portal.visit_forms import VisitRequestForm
+
+RESOURCE = "PortalVisitRequests"
+
+
+def _own(model, object_id: int):
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.member_id == current_member_id())
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+class PortalVisitRequestsView(BaseView):
+    route_base = "/visit-requests"
+    default_view = "list"
+    class_permission_name = RESOURCE
+    base_permissions = ["can_list", "can_add", "can_edit", "can_download"]
+
+    @expose("/")
+    @has_access
+    def list(self):
+        status = request.args.get("status", "")
+        query = (
+            select(VisitRequest)
+            .where(VisitRequest.member_id == current_member_id())
+            .order_by(VisitRequest.requested_at.desc())
+        )
+        if status in RequestStatus.__members__:
+            query = query.where(VisitRequest.status == RequestStatus[status])
+        rows = db.session.scalars(query.limit(500)).all()
+        return self.render_template(
+            "visits/list.html",
+            rows=rows,
+            statuses=list(RequestStatus),
+            status=status,
+            may_cancel=member_may_cancel,
+        )
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    @permission_name("add")
+    def new(self):
+        if not request.args.get("employee_id", "").isdigit():
+            flash(_("Choose the employee in the list, then «Request a visit»."), "info")
+            return redirect(url_for("PortalEmployeesView.list"))
+        employee = _own(Employee, int(request.args["employee_id"]))
+        form = VisitRequestForm()
+        form.exam_type_id.choices = [(0, _("-Choose-"))] + [
+            (e.id, e.label) for e in db.session.scalars(select(ExamType).order_by(ExamType.id))
+        ]
+        if form.validate_on_submit() and self._submit(employee, form):
+            flash(_("Your request is sent to your occupational health team."), "success")
+            return redirect(url_for("PortalEmployeesView.show", employee_id=employee.id))
+        member = db.session.get(Member, current_member_id())
+        return self.render_template("visits/new.html", form=form, employee=employee, member=member)
+
+    def _submit(self, employee: Employee, form: VisitRequestForm) -> bool:
+        upload = form.attachment.data
+        attachment = (
+            visits.Attachment(upload.filename, upload.read())
+            if upload and upload.filename
+            else None
+        )
+        created = None
+        try:
+            member = db.session.get(Member, current_member_id())
+            created = visits.submit_request(
+                member, employee, form.exam_type_id.data, form.description.data, g.user, attachment
+            )
+            message = self._notify_team(created)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            visits.discard_attachment(created)
+            flash(MESSAGES[error.code], "danger")
+            return False
+        if message is not None:
+            mail.deliver_after_response([message.id])
+        return True
+
+    def _notify_team(self, visit_request: VisitRequest):
+        team = visit_request.health_team
+        if team is None or not team.email:
+            return None
+        with force_locale("fr"):
+            body = render_template("mail/visit_request.txt", visit_request=visit_request)
+            subject = _("Visit request from member %(number)s", number=visit_request.member.number)
+            return mail.queue(team.email, subject, body)
+
+    @expose("/<int:request_id>/cancel", methods=["POST"])
+    @has_access
+    @permission_name("edit")
+    def cancel(self, request_id):
+        visit_request = _own(VisitRequest, request_id)
+        try:
+            visits.cancel_request(visit_request, g.user)
+            db.session.commit()
+            flash(_("The request is cancelled."), "success")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(MESSAGES[error.code], "danger")
+        return redirect(url_for(".list"))
+
+    @expose("/<int:request_id>/convocation.pdf")
+    @has_access
+    @permission_name("download")
+    def convocation(self, request_id):
+        visit_request = _own(VisitRequest, request_id)
+        if visit_request.status is not RequestStatus.SCHEDULED:
+            abort(404)
+        with force_locale("fr"):
+            pdf = letters.convocation_for(visit_request, clock.today())
+        return letters.attachment(pdf, f"convocation-{visit_request.id}.pdf")
