@@ -57,7 +57,17 @@ def recompute_categories_command(day):
 
     changed = employees.recompute_categories(day.date() if day else clock.today())
     db.session.commit()
-    click.echo(f"categories recomputed: {changed} employees changed")
+    click.echo(f"categories recomputed: {changed} employees changed (due dates refreshed)")
+
+
+@click.command("refresh-due-dates")
+def refresh_due_dates_command():
+    """Recompute every employee's next visit due date (e.g. after an import)."""
+    from app.services import due_dates
+
+    count = due_dates.refresh_all()
+    db.session.commit()
+    click.echo(f"due dates refreshed: {count} employees")
 
 
 def init_app(app) -> None:
@@ -66,6 +76,7 @@ def init_app(app) -> None:
         load_reference_data_command,
         demo_data_command,
         recompute_categories_command,
+        refresh_due_dates_command,
     ):
         app.cli.add_command(command)
     from app import cli_bench  # flask bench-data (benchmarks)

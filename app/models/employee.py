@@ -82,6 +82,7 @@ class Employee(TenantMixin, Model):
             "contract_end_on",
         ),
         Index("ix_employee_member_end", "member_id", "contract_end_on"),
+        Index("ix_employee_member_due", "member_id", "next_due_on"),
         # The few employees whose category changed with the catalogue (the list's notice).
         Index(
             "ix_employee_member_changed",
@@ -122,6 +123,9 @@ class Employee(TenantMixin, Model):
     previous_category: Mapped[FollowUp | None] = enum_column(FollowUp)
     category_changed_on: Mapped[date | None] = mapped_column(Date)
     last_exam_on: Mapped[date | None] = mapped_column(Date)
+    # Next periodic visit due (domain.due_dates), kept up to date by services.due_dates.
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    next_due_reason: Mapped[str | None] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -14,6 +14,7 @@ from app.models.member import Contact, Establishment, Member
 from app.services import (
     accounts,
     demo_employees,
+    demo_visits,
     members,
     provisioning,
     reference_data,
@@ -200,6 +201,7 @@ def load(reference_dir: Path) -> None:
             phone="0322000000",
         )
     demo_employees.load()
+    demo_visits.load()
     for number, password in PROVISIONAL.items():
         member = by_number[number]
         if provisioning.usable_credential(member) is None and not provisioning.has_portal_account(

@@ -27,7 +27,7 @@ from app.models.employee import (
 from app.models.member import Establishment, Member
 from app.models.reference import PcsCode
 from app.models.risk import Risk, RiskCategory
-from app.services import ServiceError
+from app.services import ServiceError, due_dates
 
 
 class InvalidEmployeeError(ServiceError):
@@ -158,6 +158,7 @@ def save_employee(
         employee.category_on = today
         employee.updated_at = clock.now()
     db.session.flush()
+    due_dates.refresh([employee])
     return employee
 
 
@@ -245,6 +246,7 @@ def recompute_categories(day: date, batch: int = 2000) -> int:
                 employee.category_changed_on = employee.category_on = day
                 changed += 1
         db.session.flush()
+        due_dates.refresh(employees)
         last_id = employees[-1].id
 
 

@@ -24,7 +24,7 @@ from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitRequest
-from app.services import ServiceError
+from app.services import ServiceError, due_dates
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
 USER_COMPANY_MIN_LENGTH = 3
@@ -186,6 +186,7 @@ def record_outcome(
         employee = request.employee
         employee.last_exam_on = max(employee.last_exam_on or visit_on, visit_on)
     db.session.flush()
+    due_dates.refresh([request.employee])
     return visit
 
 

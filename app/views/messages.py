@@ -66,4 +66,23 @@ MESSAGES = {
         "Only temporary-work agencies may give several posts (3 at most) in the description."
     ),
     "work_post_exists": _l("This work post is already declared: choose it in the list."),
+    # visits
+    "visit_foreign_employee": _l("This employee is not one of yours."),
+    "visit_employee_exited": _l(
+        "This employee has left your workforce: no visit can be requested for them."
+    ),
+    "visit_unknown_exam_type": _l("Choose the medical examination."),
+    "visit_user_company_required": _l(
+        "Temporary-work agencies must give the name of the user company in the description, "
+        "so that the health team knows where the employee works."
+    ),
+    "attachment_too_large": _l("The attached file is too large (5 MB at most)."),
+    "attachment_not_pdf": _l("The attached file must be a PDF document."),
+    "visit_bad_transition": _l("This request cannot go to that state any more."),
+    "visit_cannot_cancel": _l("A request can only be cancelled before it is scheduled."),
+    "visit_schedule_in_past": _l("The appointment must be in the future."),
+    "visit_unknown_centre": _l("Choose a centre."),
+    "visit_unknown_professional": _l("Choose a health professional."),
+    "visit_conclusion_required": _l("Give the conclusion of the visit."),
+    "visit_outcome_in_future": _l("The outcome can only be recorded once the appointment is past."),
 }

@@ -1,0 +1,83 @@
+"""Keeping each employee's next visit due date (domain.due_dates, domain-rules.md §2) up to date:
+after a save of the record, after a visit is recorded, after categories are recomputed."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.domain.due_dates import FollowUpFacts, VisitDone, VisitKind, next_due
+from app.extensions import db
+from app.models.employee import Contract, Employee, EmployeeRisk
+from app.models.reference import ExamType
+from app.models.risk import Risk
+from app.models.visit import Visit, VisitOutcome
+
+NIGHT_WORK = "NUIT"
+RADIATION_A = "RI_A"
+KINDS = {kind.value for kind in VisitKind}
+
+
+def facts_of(employee: Employee, risk_codes: set[str], visits: list[VisitDone]) -> FollowUpFacts:
+    return FollowUpFacts(
+        category=employee.category,
+        post_entry_on=employee.post_entry_on,
+        apprentice=employee.contract is Contract.APPRENTICESHIP,
+        night_worker=NIGHT_WORK in risk_codes,
+        birth_date=employee.birth_date,
+        radiation_category_a=RADIATION_A in risk_codes,
+        visits=tuple(visits),
+    )
+
+
+def _visits(employee_ids: list[int]) -> dict[int, list[VisitDone]]:
+    found: dict[int, list[VisitDone]] = {}
+    rows = db.session.execute(
+        select(Visit.employee_id, Visit.visit_on, ExamType.code, Visit.next_due_on)
+        .join(ExamType, ExamType.id == Visit.exam_type_id)
+        .where(Visit.employee_id.in_(employee_ids), Visit.outcome == VisitOutcome.SEEN)
+    )
+    for employee_id, visit_on, code, due_on in rows:
+        if code in KINDS:
+            found.setdefault(employee_id, []).append(VisitDone(visit_on, VisitKind(code), due_on))
+    return found
+
+
+def _risks(employee_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    rows = db.session.execute(
+        select(EmployeeRisk.employee_id, Risk.code)
+        .join(Risk, Risk.id == EmployeeRisk.risk_id)
+        .where(EmployeeRisk.employee_id.in_(employee_ids))
+    )
+    for employee_id, code in rows:
+        found.setdefault(employee_id, set()).add(code)
+    return found
+
+
+def refresh(employees: list[Employee]) -> None:
+    """Recompute and store the next due date of these employees (two queries per batch)."""
+    ids = [employee.id for employee in employees]
+    visits, risks = _visits(ids), _risks(ids)
+    for employee in employees:
+        due = next_due(
+            facts_of(employee, risks.get(employee.id, set()), visits.get(employee.id, []))
+        )
+        employee.next_due_on, employee.next_due_reason = due.on, due.reason.value
+    db.session.flush()
+
+
+def refresh_all(batch: int = 2000) -> int:
+    last_id, count = 0, 0
+    while True:
+        employees = db.session.scalars(
+            select(Employee).where(Employee.id > last_id).order_by(Employee.id).limit(batch)
+        ).all()
+        if not employees:
+            return count
+        refresh(employees)
+        count += len(employees)
+        last_id = employees[-1].id
+
+
+def is_due_by(employee: Employee, day: date) -> bool:
+    return employee.next_due_on is not None and employee.next_due_on <= day
