@@ -38,6 +38,7 @@ from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.profile import ProfileView
+from app.views.portal.reports import PortalReportsView
 from app.views.portal.users import PortalUsersView
 from app.views.portal.visits import PortalVisitRequestsView
 
@@ -174,6 +175,7 @@ MENU = [
         None,
         None,
     ),
+    (PortalReportsView, "PortalReports", _l("Reports"), "fa-bar-chart", None, None),
     (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", None, None),
 ]
 

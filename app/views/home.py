@@ -3,11 +3,23 @@
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
 
+from app import clock
+from app.extensions import db
 from app.permissions import PORTAL_RIGHTS
+from app.services import reports
+from app.views.charts import home_charts
 from app.views.sections import portal_sections
+
+REPORTS = "PortalReports"
 
 
 class HomeView(IndexView):
+    def _charts(self, member_id: int) -> list:
+        """The workforce and due-visits charts, for the users who may read the reports."""
+        if not self.appbuilder.sm.has_access("can_list", REPORTS):
+            return []
+        return home_charts(reports.home_figures(db.session, member_id, clock.today()))
+
     @expose("/")
     def index(self):
         user = g.user
@@ -22,4 +34,5 @@ class HomeView(IndexView):
             member=user.member,
             sections=portal_sections(self.appbuilder.sm),
             rights=PORTAL_RIGHTS,
+            charts=self._charts(user.member_id),
         )

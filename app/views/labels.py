@@ -170,7 +170,8 @@ def day(value):
 
 
 def moment(value):
-    return format_datetime(value, "short") if value else ""
+    """Datetimes are stored in Paris local time (app.clock): shown as they are, not rebased."""
+    return format_datetime(value, "short", rebase=False) if value else ""
 
 
 def _each(names: str, formatter) -> dict:

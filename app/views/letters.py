@@ -36,7 +36,7 @@ def convocation_for(visit_request, issued_on) -> bytes:
         member=f"{visit_request.member.name} ({visit_request.member.number})",
         employee=f"{employee.last_name} {employee.first_name}",
         exam=visit_request.exam_type.label,
-        when=format_datetime(visit_request.scheduled_at, "EEEE d MMMM y 'à' HH:mm"),
+        when=format_datetime(visit_request.scheduled_at, "EEEE d MMMM y 'à' HH:mm", rebase=False),
         centre=centre.name if centre else "",
         centre_address=" ".join(
             part for part in (centre.address, centre.postal_code, centre.city) if part

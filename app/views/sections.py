@@ -52,6 +52,7 @@ SECTIONS = (
         _l("Reports"),
         _l("Workforce, planning and conclusions of health assessments."),
         "fa-bar-chart",
+        "PortalReportsView.index",
     ),
     Section(
         "PortalDocuments",
