@@ -383,11 +383,7 @@ def test_planning_shows_appointments_in_progress_with_date_and_centre(app, admin
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app.views.labels.moment formats the stored Paris wall-clock time as UTC (+1 h/+2 h)",
-)
-def test_an_appointment_shows_at_the_time_it_was_set(admin, data):
+def test_an_appointment_shows_at_the_paris_time_it_was_set(admin, data):
     planned = shown(admin, PLANNING)[1]
     workforce = shown(admin, WORKFORCE)[1]
 

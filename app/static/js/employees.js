@@ -1,16 +1,8 @@
-// Employee screens: auto-submitting filters, NIR/NTT switch, postal-code suggestions ("liste
+// Employee screens: NIR/NTT switch, postal-code suggestions ("liste
 // complète"), and the creation of a work post with PCS suggestions. No inline script (CSP).
 (function () {
   "use strict";
   var base = document.location.pathname.replace(/\/employees\/.*$/, "/employees");
-
-  function each(selector, callback) {
-    Array.prototype.forEach.call(document.querySelectorAll(selector), callback);
-  }
-
-  each(".auto-submit", function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
 
   var ntt = document.getElementById("uses_ntt");
   function switchNtt() {
