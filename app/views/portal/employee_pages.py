@@ -176,7 +176,7 @@ def list_context(member: Member, params, rows, total: int) -> dict:
         "headers": LIST_HEADERS,
         "posts": _posts(member.id),
         "sites": _sites(member.id),
-        "categories": list(FollowUp),
+        "categories": [(category.name, category.value) for category in FollowUp],
         "page_sizes": employee_list.PAGE_SIZES,
         "mask": mask,
         "notices": employee_list.notices(db.session, member.id, clock.today()),
