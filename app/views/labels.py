@@ -174,11 +174,22 @@ def moment(value):
     return format_datetime(value, "short", rebase=False) if value else ""
 
 
+def text_or_blank(value):
+    """An empty relation shows as nothing rather than FAB's "None"."""
+    return "" if value is None else value
+
+
 def _each(names: str, formatter) -> dict:
     return dict.fromkeys(names.split(), formatter)
 
 
 FORMATTERS = {
+    **_each(
+        "centre health_team professional actor member employee exam_type attachment_name "
+        "recommendations description note phone email naf_code address postal_code city "
+        "birth_name complementary_info",
+        text_or_blank,
+    ),
     **_each(
         "status role category previous_category sex language contract outcome conclusion "
         "from_status to_status",
