@@ -1,8 +1,6 @@
 """Keeping each employee's next visit due date (domain.due_dates, domain-rules.md §2) up to date:
 after a save of the record, after a visit is recorded, after categories are recomputed."""
 
-from datetime import date
-
 from sqlalchemy import select
 
 from app.domain.due_dates import FollowUpFacts, VisitDone, VisitKind, next_due
@@ -17,14 +15,14 @@ RADIATION_A = "RI_A"
 KINDS = {kind.value for kind in VisitKind}
 
 
-def facts_of(employee: Employee, risk_codes: set[str], visits: list[VisitDone]) -> FollowUpFacts:
+def facts_of(employee: Employee, codes: set[str], visits: list[VisitDone]) -> FollowUpFacts:
     return FollowUpFacts(
         category=employee.category,
         post_entry_on=employee.post_entry_on,
         apprentice=employee.contract is Contract.APPRENTICESHIP,
-        night_worker=NIGHT_WORK in risk_codes,
+        night_worker=NIGHT_WORK in codes,
         birth_date=employee.birth_date,
-        radiation_category_a=RADIATION_A in risk_codes,
+        radiation_category_a=RADIATION_A in codes,
         visits=tuple(visits),
     )
 
@@ -42,7 +40,8 @@ def _visits(employee_ids: list[int]) -> dict[int, list[VisitDone]]:
     return found
 
 
-def _risks(employee_ids: list[int]) -> dict[int, set[str]]:
+def risk_codes(employee_ids: list[int]) -> dict[int, set[str]]:
+    """The codes of the risks declared for each of these employees (one query)."""
     found: dict[int, set[str]] = {}
     rows = db.session.execute(
         select(EmployeeRisk.employee_id, Risk.code)
@@ -57,7 +56,7 @@ def _risks(employee_ids: list[int]) -> dict[int, set[str]]:
 def refresh(employees: list[Employee]) -> None:
     """Recompute and store the next due date of these employees (two queries per batch)."""
     ids = [employee.id for employee in employees]
-    visits, risks = _visits(ids), _risks(ids)
+    visits, risks = _visits(ids), risk_codes(ids)
     for employee in employees:
         due = next_due(
             facts_of(employee, risks.get(employee.id, set()), visits.get(employee.id, []))
@@ -77,7 +76,3 @@ def refresh_all(batch: int = 2000) -> int:
         refresh(employees)
         count += len(employees)
         last_id = employees[-1].id
-
-
-def is_due_by(employee: Employee, day: date) -> bool:
-    return employee.next_due_on is not None and employee.next_due_on <= day

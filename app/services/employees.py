@@ -238,9 +238,9 @@ def recompute_categories(day: date, batch: int = 2000) -> int:
         ).all()
         if not employees:
             return changed
-        codes = _risk_codes([e.id for e in employees])
+        codes = due_dates.risk_codes([e.id for e in employees])
         for employee in employees:
-            category = category_of(codes.get(employee.id, []), periods, day)
+            category = category_of(codes.get(employee.id, set()), periods, day)
             if category != employee.category:
                 employee.previous_category, employee.category = employee.category, category
                 employee.category_changed_on = employee.category_on = day
@@ -248,15 +248,3 @@ def recompute_categories(day: date, batch: int = 2000) -> int:
         db.session.flush()
         due_dates.refresh(employees)
         last_id = employees[-1].id
-
-
-def _risk_codes(employee_ids: list[int]) -> dict[int, list[str]]:
-    codes: dict[int, list[str]] = {}
-    rows = db.session.execute(
-        select(EmployeeRisk.employee_id, Risk.code)
-        .join(Risk, Risk.id == EmployeeRisk.risk_id)
-        .where(EmployeeRisk.employee_id.in_(employee_ids))
-    )
-    for employee_id, code in rows:
-        codes.setdefault(employee_id, []).append(code)
-    return codes

@@ -7,16 +7,12 @@ test, against translations/fr/LC_MESSAGES/messages.po."""
 
 import html
 import re
-import socket
-import time
 from datetime import timedelta
-from email import message_from_bytes, policy
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from babel.messages.pofile import read_po
 from sqlalchemy import func, select, update
 
@@ -323,44 +319,6 @@ def test_first_connection_is_rate_limited_per_member_number(app, client):
 
 
 # --- forgotten password -------------------------------------------------------------------------
-
-
-class Inbox:
-    """aiosmtpd handler keeping what the SMTP server received."""
-
-    def __init__(self):
-        self.received = []  # (envelope recipients, parsed message)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def wait(self, expected: int = 1, timeout: float = 5.0):
-        deadline = time.monotonic() + timeout
-        while len(self.received) < expected and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.received) >= expected, f"{len(self.received)} mail(s) after {timeout}s"
-        return self.received
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on loopback, configured as the app's MAIL_SERVER."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 def test_forgotten_password_mail_link_sets_a_new_password_once(app, client, smtp):

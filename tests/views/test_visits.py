@@ -16,7 +16,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 from babel.dates import format_date, format_datetime
 from lxml import html as lxml_html
 from pypdf import PdfReader
@@ -40,7 +39,6 @@ from app.services import ServiceError, visits
 from app.views.labels import ENUM_LABELS
 from app.views.messages import MESSAGES
 from tests.conftest import UPLOADS, csrf_token, post_form
-from tests.views.test_access import Inbox, free_port
 from tests.views.test_employees import (
     alerts,
     employee_form,
@@ -117,19 +115,6 @@ def setting(app):
             demo=demo,
             users=users,
         )
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on loopback, configured as the app's MAIL_SERVER."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
