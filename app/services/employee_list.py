@@ -68,12 +68,12 @@ class ListParams:
             for name in COLUMNS
             if args.get(f"f_{name}", "").strip()
         }
-        size = _int(args.get("size"), 25)
+        size = to_int(args.get("size"), 25)
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in SORTS else "last_name",
             descending=args.get("desc") == "1",
-            page=max(_int(args.get("page"), 1), 1),
+            page=max(to_int(args.get("page"), 1), 1),
             size=size if size in PAGE_SIZES else 25,
             exited=args.get("exited") == "1",
             changed=args.get("changed") == "1",
@@ -81,14 +81,16 @@ class ListParams:
         )
 
 
-def _int(value, default: int) -> int:
+def to_int(value, default: int) -> int:
+    """A query-string number, or the default when it is missing or not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
 
 
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """A LIKE pattern for "contains", case-folded, with % and _ taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
 
@@ -133,12 +135,12 @@ def _conditions(params: ListParams, today: date) -> list:
         conditions.append(holds_withdrawn_risk(today))
     for name, value in params.filters.items():
         if name in TEXT:
-            conditions.append(func.lower(TEXT[name]).like(_like(value), escape="\\"))
+            conditions.append(func.lower(TEXT[name]).like(like_pattern(value), escape="\\"))
         elif name in DATES:
             bounds = date_range(value)
             conditions.append(DATES[name].between(*bounds) if bounds else False)
         elif name in CHOICES:
-            conditions.append(CHOICES[name] == _int(value, -1))
+            conditions.append(CHOICES[name] == to_int(value, -1))
         elif name == "category":
             known = value in FollowUp.__members__
             conditions.append(Employee.category == FollowUp[value] if known else False)

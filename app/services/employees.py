@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.domain import employment, names, nir
 from app.domain.follow_up import CategoryPeriod, category_of
+from app.domain.identifiers import siren_of
 from app.extensions import db
 from app.models.employee import (
     Contract,
@@ -81,7 +82,7 @@ def declarable(risk: Risk, day: date) -> bool:
 
 def _identifier_errors(member: Member, data: EmployeeInput, errors: dict) -> tuple[str, str]:
     if data.uses_ntt:
-        ntt, error = nir.check_ntt(data.ntt or "", data.sex.value, member.siret[:9])
+        ntt, error = nir.check_ntt(data.ntt or "", data.sex.value, siren_of(member.siret))
         if error:
             errors["ntt"] = f"ntt_{error.name.lower()}"
         return None, ntt
@@ -203,12 +204,16 @@ def create_work_post(member: Member, pcs_code: str, designation: str, descriptio
     if pcs is None:
         raise ServiceError("unknown_pcs_code")
     designation = names.normalise_designation(designation or "")
-    error = names.check_designation(designation, 2)
+    error = names.check_designation(designation, names.MAX_POSTS_MEMBER)
     if error:
         raise ServiceError(f"designation_{error.name.lower()}")
     description = " ".join((description or pcs.label).split())
-    posts_in_description = len([part for part in description.split("/") if part.strip()])
-    if posts_in_description > (3 if member.is_temp_agency else 1) and "/" in description:
+    # The description is free text (pre-filled from the PCS label, which may hold a "/"), but
+    # a temporary-work agency lists its posts there: 3 at most (manual, chapter 5).
+    if (
+        member.is_temp_agency
+        and len(names.split_posts(description)) > names.MAX_POSTS_TEMPORARY_WORK_AGENCY
+    ):
         raise ServiceError("too_many_posts_in_description")
     taken = db.session.scalar(
         select(WorkPost.id).where(

@@ -23,7 +23,7 @@ from app.models.centre import Centre
 from app.models.employee import Employee
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitOutcome, VisitRequest
-from app.services.employee_list import PAGE_SIZES, _int, _like, date_range, in_workforce
+from app.services.employee_list import PAGE_SIZES, date_range, in_workforce, like_pattern, to_int
 
 DEFAULT_SIZE = 10  # the manual's "Nombre de lignes par page 10"
 CHART_MONTHS = 6
@@ -90,12 +90,12 @@ class ReportParams:
             if args.get(f"f_{column.key}", "").strip()
         }
         sorts = {column.key for column in report.columns}
-        size = _int(args.get("size"), DEFAULT_SIZE)
+        size = to_int(args.get("size"), DEFAULT_SIZE)
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in sorts else report.default_sort,
             descending=args.get("desc") == "1",
-            page=max(_int(args.get("page"), 1), 1),
+            page=max(to_int(args.get("page"), 1), 1),
             size=size if size in PAGE_SIZES else DEFAULT_SIZE,
             flags=frozenset(name for name in report.flags if args.get(name) == "1"),
         )
@@ -120,6 +120,7 @@ def next_appointment():
 
 
 def overdue(today: date):
+    """domain.due_dates.is_overdue, in SQL: due before today and no appointment in progress."""
     """Due before today and no appointment in progress to catch up."""
     return and_(Employee.next_due_on < today, ~_scheduled(VisitRequest.id).exists())
 
@@ -127,7 +128,7 @@ def overdue(today: date):
 def _condition(column: Column, value: str):
     target = column.filtered
     if column.kind is Kind.TEXT:
-        return func.lower(target).like(_like(value), escape="\\")
+        return func.lower(target).like(like_pattern(value), escape="\\")
     if column.kind in (Kind.DATE, Kind.MOMENT):
         bounds = date_range(value)
         if bounds is None:
@@ -139,7 +140,7 @@ def _condition(column: Column, value: str):
     if column.kind is Kind.ENUM:
         members = column.enum.__members__
         return target == members[value] if value in members else false()
-    return target == _int(value, -1)  # Kind.ID
+    return target == to_int(value, -1)  # Kind.ID
 
 
 def _conditions(report: Report, params: ReportParams, today: date) -> list:

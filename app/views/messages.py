@@ -63,7 +63,7 @@ MESSAGES = {
     "designation_too_many_posts": _l("One precise work post (two at most, separated by /)."),
     "designation_bad_characters": _l("The designation may contain letters, spaces, - ' / only."),
     "too_many_posts_in_description": _l(
-        "Only temporary-work agencies may give several posts (3 at most) in the description."
+        "A temporary-work agency gives 3 posts at most in the description, separated by /."
     ),
     "work_post_exists": _l("This work post is already declared: choose it in the list."),
     # visits

@@ -15,7 +15,8 @@ from app.views.common import BaseModelView, enum_field
 
 
 class RecomputeAfterChange:
-    """A change of the catalogue moves employees between categories: recompute them all."""
+    """A change of a risk's category periods moves employees between categories: recompute
+    them all (edits of a risk's label or declarable dates do not, so they do not pay for it)."""
 
     def _recompute(self, _item=None):
         changed = employees.recompute_categories(clock.today())
@@ -37,7 +38,7 @@ class BackofficeRiskCategoryView(RecomputeAfterChange, BaseModelView):
     add_form_extra_fields = edit_form_extra_fields = {"category": enum_field(FollowUp, "category")}
 
 
-class BackofficeRiskView(RecomputeAfterChange, BaseModelView):
+class BackofficeRiskView(BaseModelView):  # labels and dates: categories live in the periods
     datamodel = SQLAInterface(Risk)
     class_permission_name = "BackofficeRisks"
     list_title = show_title = _l("Declarable risks")

@@ -123,14 +123,17 @@ def show_errors(form, error: employees.InvalidEmployeeError) -> None:
 
 
 def risk_groups(employee: Employee | None, today):
-    """The risks to tick, by category in force today; withdrawn items only where still held."""
+    """The risks to tick, by category in force today (withdrawn items only where still held),
+    the ids held, and every risk's label by code (for the history)."""
     held = {link.risk_id for link in employee.risks} if employee else set()
     periods = employees.category_periods()
     groups = {category: [] for category, _label in RISK_GROUPS}
+    labels = {}
     for risk in db.session.scalars(select(Risk).order_by(Risk.label)):
+        labels[risk.code] = risk.label
         if employees.declarable(risk, today) or risk.id in held:
             groups[risk_category(risk.code, periods, today)].append(risk)
-    return [(label, groups[category]) for category, label in RISK_GROUPS], held
+    return [(label, groups[category]) for category, label in RISK_GROUPS], held, labels
 
 
 def form_context(member, form, employee, editable: bool, posted: list[str] | None) -> dict:
@@ -139,7 +142,7 @@ def form_context(member, form, employee, editable: bool, posted: list[str] | Non
     today = clock.today()
     if employee is not None and employee.nir and not editable:
         form.nir.data = nir_rules.mask_nir(employee.nir)
-    groups, held = risk_groups(employee, today)
+    groups, held, risk_labels = risk_groups(employee, today)
     if posted is not None:
         held = {int(value) for value in posted if value.isdigit()}
     return {
@@ -149,7 +152,7 @@ def form_context(member, form, employee, editable: bool, posted: list[str] | Non
         "editable": editable,
         "risk_groups": groups,
         "held": held,
-        "risk_labels": dict(db.session.execute(select(Risk.code, Risk.label)).tuples().all()),
+        "risk_labels": risk_labels,
         "can_request_visit": current_app.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
         "requests": visits.requests_of(employee.id) if employee else [],
         "visits_done": visits.visits_of(employee.id, VisitOutcome.SEEN) if employee else [],
