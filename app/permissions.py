@@ -25,6 +25,9 @@ ROLE_MEMBER_ADMIN = "MemberAdmin"  # administrator of the member's portal: all p
 BACKOFFICE_PREFIX = "Backoffice"
 PORTAL_PREFIX = "Portal"
 
+# Resources of the service's administrators only (Admin's pattern covers them, Staff's does not).
+ADMIN_OUTBOX = "AdminOutbox"
+
 PORTAL_HOME = "PortalHome"
 PORTAL_COMPANY = "PortalCompany"
 PORTAL_ESTABLISHMENTS = "PortalEstablishments"

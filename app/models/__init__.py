@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and FAB see every table."""
 
-from app.models.account import OutboxMail, PasswordResetToken
+from app.models.account import EmailChangeToken, OutboxMail, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
 from app.models.employee import (
@@ -32,6 +32,7 @@ __all__ = [
     "WorkPost",
     "DocumentClass",
     "DocumentSubclass",
+    "EmailChangeToken",
     "Establishment",
     "ExamType",
     "HealthProfessional",

@@ -1,27 +1,45 @@
-"""Account recovery and mail: password-reset tokens (stored hashed, single use, expiring) and the
-outbox of e-mails (kept for staff to read when no SMTP server is configured)."""
+"""Account recovery and mail: single-use links (password reset, e-mail change confirmation),
+stored as hashes only, expiring, spent by one conditional update (issue 8), and the outbox of
+e-mails (bodies kept without their personal links, erased once sent)."""
 
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from app.models.base import Model, TenantMixin
+from app.models.base import MemberScoped, Model, TenantMixin
 
 
-class PasswordResetToken(TenantMixin, Model):
-    __tablename__ = "password_reset_token"
+class SingleUseTokenMixin:
+    """A link's token: the SHA-256 of the secret (the secret itself is only in the mail sent)."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
-    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    user = relationship("PortalUser")
+    @declared_attr
+    def user_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(
+            ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+
+    @declared_attr
+    def user(cls):  # noqa: N805
+        return relationship("PortalUser")
+
+
+class PasswordResetToken(TenantMixin, SingleUseTokenMixin, Model):
+    __tablename__ = "password_reset_token"
+
+
+class EmailChangeToken(MemberScoped, SingleUseTokenMixin, Model):
+    """Confirmation of a new e-mail address (staff accounts have no member)."""
+
+    __tablename__ = "email_change_token"
+
+    new_email: Mapped[str] = mapped_column(String(320), nullable=False)
 
 
 class OutboxMail(Model):
@@ -31,7 +49,7 @@ class OutboxMail(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
     recipient: Mapped[str] = mapped_column(String(320), nullable=False)
     subject: Mapped[str] = mapped_column(String(250), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str | None] = mapped_column(Text)  # None once sent
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(String(500))
 

@@ -6,10 +6,23 @@ from flask_appbuilder import Model
 from sqlalchemy import Enum, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-__all__ = ["Model", "TenantMixin", "enum_column"]
+__all__ = ["MemberScoped", "Model", "TenantMixin", "enum_column"]
 
 
-class TenantMixin:
+class MemberScoped:
+    """A model whose rows may belong to a member (`member_id`, null for the service's own rows
+    such as staff accounts or audit entries of staff work). The tenancy guard filters every ORM
+    query of a member user on it; tests/test_tenancy_matrix.py fails on a model with a
+    `member_id` that does not carry it."""
+
+    @declared_attr
+    def member_id(cls) -> Mapped[int | None]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(
+            Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=True, index=True
+        )
+
+
+class TenantMixin(MemberScoped):
     """A row that belongs to one member. The tenancy guard filters every ORM select on
     `member_id` for member users, and refuses to flush a row of another member."""
 

@@ -1,25 +1,35 @@
-"""The portal's Flask-AppBuilder security manager: our user model, the account lock after repeated
-failures, a per-account login rate limit on top of FAB's per-IP one, logout by POST, and FAB's
-JSON login switched off (the portal has no API client)."""
+"""The portal's Flask-AppBuilder security manager: our user model, login by identifier only (e-mail
+addresses are not unique) with the same work whether or not the account exists, the account lock
+after repeated failures, a per-account login rate limit on top of FAB's per-IP one, logout by POST,
+FAB's JSON login switched off (the portal has no API client), and FAB's own password screens
+replaced by the portal's password service (issue 8)."""
 
-from flask import current_app, redirect, request
+from flask import current_app, g, redirect, request, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.utils import is_null_password
 from flask_appbuilder.security.views import (
     AuthDBView,
+    ResetMyPasswordView,
+    ResetPasswordView,
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
 from app import clock
 from app.domain.lockout import is_locked, lock_until
+from app.extensions import db
 from app.models.user import PortalUser
 from app.security.actions import SafeActionsMixin
+from app.security.tenancy import system_scope
+from app.services import accounts
 from app.views.labels import FORMATTERS, LABELS
 
 
@@ -71,8 +81,21 @@ class SecurityGroupView(SafeActionsMixin, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
 
 
+class NoRoutesResetPasswordView(ResetPasswordView):
+    """FAB's /resetpassword/form set any password with no policy, audit or session end: gone."""
+
+    include_route_methods: set[str] = set()
+
+
+class NoRoutesResetMyPasswordView(ResetMyPasswordView):
+    """FAB's /resetmypassword/form skipped the current password: the profile does it instead."""
+
+    include_route_methods: set[str] = set()
+
+
 class SecurityUserView(SafeActionsMixin, UserDBModelView):
-    """FAB's user administration (FAB admins only), showing the portal's own columns."""
+    """FAB's user administration (FAB admins only), showing the portal's own columns; its password
+    actions go through the portal's password service."""
 
     class_permission_name = "UserDBModelView"
     label_columns = {**UserDBModelView.label_columns, **{c: LABELS[c] for c in PORTAL_USER_COLUMNS}}
@@ -85,6 +108,20 @@ class SecurityUserView(SafeActionsMixin, UserDBModelView):
     show_columns = ["username", "first_name", "last_name", "email", "active", "roles"]
     show_columns += PORTAL_USER_COLUMNS
 
+    @action("resetpasswords", _l("Reset password"), "", "fa-lock", multiple=False)
+    def resetpasswords(self, item):
+        """A provisional password shown once, to change at the next login (other sessions end,
+        outstanding links are revoked, the audit log says who did it)."""
+        password = accounts.issue_provisional_password(item, actor=g.user)
+        db.session.commit()
+        return self.render_template(
+            "portal/users/password.html", user=item, password=password, back=url_for(".list")
+        )
+
+    @action("resetmypassword", _l("Change my password"), "", "fa-lock", multiple=False)
+    def resetmypassword(self, item):
+        return redirect(url_for("ProfileView.edit"))
+
 
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
@@ -94,6 +131,8 @@ class PortalSecurityManager(SecurityManager):
     userstatschartview = None
     authdbview = LoginView
     security_api = NoJsonLoginApi
+    resetpasswordview = NoRoutesResetPasswordView
+    resetmypasswordview = NoRoutesResetMyPasswordView
 
     def create_login_manager(self, app):
         manager = super().create_login_manager(app)
@@ -110,37 +149,51 @@ class PortalSecurityManager(SecurityManager):
             )(self.auth_view.blueprint)
 
     def load_user(self, pk):
-        """Flask-Login's user id is "<id>:<session stamp>": a rotated stamp ends the session."""
+        """Flask-Login's user id is "<id>:<session stamp>": a rotated stamp ends the session.
+        Loaded before the request's tenancy scope is known, hence the system scope."""
         user_id, _sep, stamp = str(pk).partition(":")
-        if not user_id.isdigit():
+        if not user_id.isdigit() or len(user_id) > 18:
             return None
-        user = self.get_user_by_id(int(user_id))
+        with system_scope():
+            user = self.get_user_by_id(int(user_id))
         if user is not None and user.is_active and user.session_stamp == stamp:
             return user
         return None
 
     def auth_user_db(self, username, password):
-        """FAB's check, refused while the account is locked (same work, same answer)."""
-        user = self.find_user(username=username) if username else None
-        if user is not None and is_locked(user.locked_until, clock.now()):
-            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "x")
+        """The login check, by identifier only, doing the same work whatever the outcome: one
+        lookup, one password hash (the decoy when the account is unknown, inactive or locked),
+        then on failure one counted write and a commit."""
+        if not username or is_null_password(password):
             return None
-        return super().auth_user_db(username, password)
+        now = clock.now()
+        with system_scope():
+            user = self.find_user(username=username)
+            usable = user is not None and user.is_active and not is_locked(user.locked_until, now)
+            hashed = user.password if usable and user.password else accounts.fake_hash()
+            if check_password_hash(hashed, password) and usable:
+                user.locked_until = None
+                self.update_user_auth_stat(user, True)
+                return user
+            self._count_failure(user if usable else None, now)
+        return None
 
-    def on_user_login_failed(self, user) -> None:
+    def _count_failure(self, user: PortalUser | None, now) -> None:
+        """The account's failure count, and its lock at the threshold; for no account, the same
+        UPDATE rewrites the first account's row as it is (FAB's decoy write)."""
         config = current_app.config
-        until = lock_until(
-            user.fail_login_count or 0,
-            config["AUTH_LOCK_THRESHOLD"],
-            clock.now(),
-            config["AUTH_LOCK_MINUTES"],
+        if user is None:
+            target = select(func.min(PortalUser.id)).scalar_subquery()
+            values = {"fail_login_count": PortalUser.fail_login_count}
+        else:
+            failures = (user.fail_login_count or 0) + 1
+            until = lock_until(
+                failures, config["AUTH_LOCK_THRESHOLD"], now, config["AUTH_LOCK_MINUTES"]
+            )
+            target = user.id
+            values = {"fail_login_count": 0 if until else failures, "locked_until": until}
+        db.session.execute(
+            update(PortalUser).where(PortalUser.id == target).values(**values),
+            execution_options={"synchronize_session": False},
         )
-        if until is not None:
-            user.locked_until = until
-            user.fail_login_count = 0
-            self.update_user(user)
-
-    def on_user_login(self, user) -> None:
-        if user.locked_until is not None:
-            user.locked_until = None
-            self.update_user(user)
+        db.session.commit()

@@ -2,15 +2,17 @@
 
 Two session-level listeners (see shared/spec/fab-and-security.md, "Tenancy"):
 - `do_orm_execute` adds `member_id = <current member>` to every ORM select, update and delete of a
-  tenant-owned model (and `id = <current member>` for `Member`) for member users, and matches
-  nothing for anonymous requests. Staff requests, the CLI and batch jobs (no request context) are
-  not filtered. Core/`text()` SQL is not covered: the application does not use it on tenant data.
-- `before_flush` refuses to write a tenant-owned row of another member (or any, anonymously), so a
+  member-scoped model (`MemberScoped`: tenant rows, but also user accounts, audit entries and
+  e-mail confirmations, whose `member_id` is null for the service's own rows) and `id = <current
+  member>` for `Member`, for member users; anonymous requests match nothing. Staff requests, the
+  CLI and batch jobs (no request context) are not filtered. Core/`text()` SQL is not covered: the
+  application does not use it on tenant data.
+- `before_flush` refuses to write a member-scoped row of another member (or any, anonymously), so a
   forged form field or a missed filter cannot create or move a row across members.
 
 The scope is resolved once per request, after Flask-Login loaded the user (`resolve_scope`).
-Anonymous flows that must write (activation, password reset) do it inside `system_scope()` after
-checking their own credentials.
+Anonymous flows that must read or write accounts (loading the session's user, checking a login,
+activation, password reset) do it inside `system_scope()` after checking their own credentials.
 """
 
 from contextlib import contextmanager
@@ -21,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from app.models.base import TenantMixin
+from app.models.base import MemberScoped
 from app.models.member import Member
 from app.models.user import PortalUser
 
@@ -84,7 +86,7 @@ def _filter_statement(state) -> None:
     # such as the current user, must not carry the anonymous "nothing" into later loads).
     options = {"include_aliases": True, "propagate_to_loaders": False}
     state.statement = state.statement.options(
-        with_loader_criteria(TenantMixin, lambda cls: cls.member_id == member_id, **options),
+        with_loader_criteria(MemberScoped, lambda cls: cls.member_id == member_id, **options),
         with_loader_criteria(Member, Member.id == member_id, **options),
     )
 
@@ -93,7 +95,7 @@ def _owner_of(obj) -> tuple[bool, int | None]:
     """Whether the object is tenant data, and the member that owns it."""
     if isinstance(obj, Member):
         return True, obj.id
-    if isinstance(obj, TenantMixin | PortalUser):
+    if isinstance(obj, MemberScoped):
         return True, obj.member_id
     return False, None
 

@@ -2,14 +2,14 @@
 first connection with the provisional credentials of the letter, and the forgotten password.
 
 Both are anonymous flows: they check their own credentials first, then write inside
-`tenancy.system_scope()`. Answers never tell which part of the input was wrong.
+`tenancy.system_scope()`. Answers never tell which part of the input was wrong. The letter and the
+reset link are single use even under concurrent requests: each is spent by a conditional UPDATE
+that must change exactly one row, in the transaction that uses it (issue 8).
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
 from app import clock, permissions
@@ -19,8 +19,8 @@ from app.models.account import PasswordResetToken
 from app.models.member import Member, MemberStatus
 from app.models.provisioning import ProvisionalCredential
 from app.models.user import PortalUser
-from app.services import ServiceError, audit
-from app.services.accounts import create_user, fake_hash, hash_password, identity_problem
+from app.services import ServiceError, audit, tokens
+from app.services.accounts import create_user, fake_hash, identifier_problem, set_password
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -44,18 +44,30 @@ def check_provisional(number: str, password: str) -> ProvisionalCredential:
     return credential
 
 
+def _spend_credential(credential: ProvisionalCredential) -> None:
+    spent = db.session.execute(
+        update(ProvisionalCredential)
+        .where(
+            ProvisionalCredential.id == credential.id,
+            ProvisionalCredential.used_at.is_(None),
+            ProvisionalCredential.revoked_at.is_(None),
+        )
+        .values(used_at=clock.now()),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if spent != 1:
+        raise ServiceError("bad_provisional")
+
+
 def activate(credential: ProvisionalCredential, *, username, password, **fields) -> PortalUser:
     """Create the member's portal administrator and spend the provisional credential."""
-    if not credential.is_usable:
-        raise ServiceError("bad_provisional")
     member = credential.member
-    if username.strip().lower() == member.number.lower():
-        raise ServiceError("identifier_is_member_number")
-    problem = identity_problem(username, fields["email"]) or _password_problem(
+    problem = identifier_problem(username, member) or _password_problem(
         password, username, member, fields
     )
     if problem:
         raise ServiceError(problem)
+    _spend_credential(credential)  # first: a concurrent activation waits here, then fails
     user = create_user(
         username=username.strip(),
         password=password,
@@ -64,7 +76,6 @@ def activate(credential: ProvisionalCredential, *, username, password, **fields)
         is_portal_contact=True,
         **fields,
     )
-    credential.used_at = clock.now()
     audit.record("portal_activated", actor=user, member=member, target=user.username)
     return user
 
@@ -76,13 +87,10 @@ def _password_problem(password, username, member, fields) -> str | None:
     return f"password_{error.value}" if error else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def request_reset(number: str, email: str) -> tuple[PortalUser, str] | None:
     """A reset token for the portal contact of the member (found by member number; invoice
-    numbers join when invoices exist) whose e-mail matches; None when nothing matches."""
+    numbers join when invoices exist) whose confirmed e-mail matches; None when nothing
+    matches. The caller runs it after the response, so that its cost tells nothing."""
     number = (number or "").strip()
     email = (email or "").strip().lower()
     user = db.session.scalar(
@@ -94,45 +102,28 @@ def request_reset(number: str, email: str) -> tuple[PortalUser, str] | None:
             PortalUser.is_portal_contact.is_(True),
             PortalUser.active.is_(True),
         )
+        .order_by(PortalUser.id)
+        .limit(1)
     )
-    token = secrets.token_urlsafe(32)  # drawn either way: same work whether or not it matches
     if user is None:
         return None
-    now = clock.now()
-    db.session.add(
-        PasswordResetToken(
-            member_id=user.member_id,
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_at=now,
-            expires_at=now + RESET_TOKEN_LIFETIME,
-        )
-    )
+    secret = tokens.issue(PasswordResetToken, user, RESET_TOKEN_LIFETIME)
     audit.record("password_reset_requested", member=user.member, target=user.username)
-    return user, token
+    return user, secret
 
 
 def usable_token(token: str) -> PasswordResetToken:
-    found = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
-    )
-    if found is None or found.used_at is not None or found.expires_at <= clock.now():
-        raise ServiceError("bad_token")
-    return found
+    return tokens.usable(PasswordResetToken, token)
 
 
 def reset_password(token: str, password: str) -> PortalUser:
-    """Set the new password, spend the token, end every other session, lift a lock."""
-    found = usable_token(token)
-    user = found.user
+    """Set the new password, spend the link (and every other of the account), end every other
+    session, lift a lock."""
+    user = usable_token(token).user
     error = check_password(password, (user.username, user.email, user.last_name))
     if error:
         raise ServiceError(f"password_{error.value}")
-    user.password = hash_password(password)
-    user.must_change_password = False
-    user.locked_until = None
-    user.fail_login_count = 0
-    user.rotate_session_stamp()
-    found.used_at = clock.now()
+    tokens.spend(PasswordResetToken, token)
+    set_password(user, password)
     audit.record("password_reset", actor=user, member=user.member, target=user.username)
     return user

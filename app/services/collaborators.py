@@ -13,7 +13,12 @@ from app.domain.passwords import generate_provisional_password
 from app.extensions import db
 from app.models.user import PortalUser
 from app.services import ServiceError, audit
-from app.services.accounts import create_user, hash_password, identity_problem, role_named
+from app.services.accounts import (
+    create_user,
+    identifier_problem,
+    issue_provisional_password,
+    role_named,
+)
 
 GRANTABLE = permissions.PORTAL_RIGHT_ROLES | {permissions.ROLE_MEMBER_ADMIN}
 
@@ -49,7 +54,7 @@ def _keep_an_admin(user: PortalUser) -> None:
 
 def create_collaborator(admin: PortalUser, **fields) -> tuple[PortalUser, str]:
     """A new account of the admin's company with a provisional password to change at login."""
-    problem = identity_problem(fields["username"], fields["email"])
+    problem = identifier_problem(fields["username"], admin.member)
     if problem:
         raise ServiceError(problem)
     password = generate_provisional_password()
@@ -65,14 +70,7 @@ def create_collaborator(admin: PortalUser, **fields) -> tuple[PortalUser, str]:
 
 
 def reset_password(admin: PortalUser, user: PortalUser) -> str:
-    password = generate_provisional_password()
-    user.password = hash_password(password)
-    user.must_change_password = True
-    user.locked_until = None
-    user.fail_login_count = 0
-    user.rotate_session_stamp()
-    audit.record("password_reset_by_admin", actor=admin, member=admin.member, target=user.username)
-    return password
+    return issue_provisional_password(user, actor=admin)
 
 
 def set_active(admin: PortalUser, user: PortalUser, active: bool) -> None:

@@ -1,6 +1,13 @@
 """E-mail: every message is first written to the outbox (in the caller's transaction), then sent
 by SMTP after the response when a server is configured (MAIL_SERVER). Without one, the message
-stays in the outbox, which staff read in the back-office, and the log says so."""
+stays in the outbox, which the service's administrators read in the back-office, and the log says
+so.
+
+A personal link (password reset, e-mail confirmation) is a secret: the outbox keeps the body with
+a placeholder instead, the link lives only in the memory of the request that sends it, and a
+sent body is erased (issue 8). A mail that could not be sent keeps its redacted body: the user
+asks for a new link.
+"""
 
 import logging
 import smtplib
@@ -14,21 +21,26 @@ from app.extensions import db
 from app.models.account import OutboxMail
 
 log = logging.getLogger(__name__)
+SECRET_PLACEHOLDER = "[lien personnel : envoyé au destinataire seulement, non conservé]"
 
 
-def queue(recipient: str, subject: str, body: str) -> OutboxMail:
-    mail = OutboxMail(created_at=clock.now(), recipient=recipient, subject=subject, body=body)
+def queue(recipient: str, subject: str, body: str, secret: str | None = None) -> OutboxMail:
+    """Write the mail to the outbox; a `secret` found in the body is kept out of the copy (pass
+    it again to `deliver_after_response`)."""
+    kept = body.replace(secret, SECRET_PLACEHOLDER) if secret else body
+    mail = OutboxMail(created_at=clock.now(), recipient=recipient, subject=subject, body=kept)
     db.session.add(mail)
     db.session.flush()
     return mail
 
 
-def _send(config, mail: OutboxMail) -> None:
+def _send(config, mail: OutboxMail, secret: str | None) -> None:
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
-    message.set_content(mail.body)
+    body = mail.body or ""
+    message.set_content(body.replace(SECRET_PLACEHOLDER, secret) if secret else body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
@@ -37,31 +49,52 @@ def _send(config, mail: OutboxMail) -> None:
         smtp.send_message(message)
 
 
-def deliver(ids: list[int]) -> None:
-    """Send the given outbox messages (own transaction; call with an app context)."""
+def deliver(ids: list[int], secrets: dict[int, str] | None = None) -> None:
+    """Send the given outbox messages, then erase their bodies (own transaction; call with an
+    app context). `secrets` gives, per mail id, the link its placeholder stands for."""
     config = current_app.config
+    secrets = secrets or {}
     if not config["MAIL_SERVER"]:
         log.info("mail %s kept in the outbox: no SMTP server configured (MAIL_SERVER)", ids)
+        if config["PORTAL_ENV"] == "development":  # so that `make run` can follow the links
+            for mail_id, secret in secrets.items():
+                log.warning("development only, personal link of mail %s: %s", mail_id, secret)
         return
     for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids))):
         try:
-            _send(config, mail)
+            _send(config, mail, secrets.get(mail.id))
             mail.sent_at = clock.now()
+            mail.body = None
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail %s not sent: %s", mail.id, error)
             mail.error = str(error)[:500]
     db.session.commit()
 
 
-def deliver_after_response(ids: list[int]) -> None:
-    """Send once the response is out, so that its timing does not tell whether a mail left."""
+def run_after_response(work) -> None:
+    """Run `work()` in an app context once the response is out (its timing then tells
+    nothing about what the work found)."""
     app = current_app._get_current_object()
 
     @after_this_request
     def _schedule(response):
-        def _run():
+        done = []
+
+        def _run():  # once, even if the server closes the response twice
+            if done:
+                return
+            done.append(True)
             with app.app_context():
-                deliver(ids)
+                try:
+                    work()
+                except Exception:  # the response is gone: log, never lose the worker
+                    log.exception("work after the response failed")
+                    db.session.rollback()
 
         response.call_on_close(_run)
         return response
+
+
+def deliver_after_response(ids: list[int], secrets: dict[int, str] | None = None) -> None:
+    """Send once the response is out, so that its timing does not tell whether a mail left."""
+    run_after_response(lambda: deliver(ids, secrets))

@@ -4,8 +4,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.views.backoffice.accounts import (
+    AdminOutboxView,
     BackofficeAuditView,
-    BackofficeOutboxView,
     BackofficePortalUserView,
 )
 from app.views.backoffice.employees import BackofficeEmployeeView
@@ -158,8 +158,8 @@ MENU = [
         _l("Members"),
     ),
     (
-        BackofficeOutboxView,
-        "BackofficeOutbox",
+        AdminOutboxView,
+        "AdminOutbox",
         _l("Outgoing e-mails"),
         "fa-envelope",
         "BackofficeMenuMembers",

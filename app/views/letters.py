@@ -8,6 +8,13 @@ from app.exports import pdf
 from app.models.member import Member
 
 
+def portal_link(endpoint: str, **values) -> str:
+    """An absolute link into the portal, from the configured address (never from the request's
+    Host header: link poisoning), with or without a request context."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["PORTAL_URL"].rstrip("/") + path
+
+
 def letterhead() -> pdf.Letterhead:
     config = current_app.config
     return pdf.Letterhead(

@@ -11,8 +11,7 @@ MESSAGES = {
         "contact the service if your portal is already activated."
     ),
     "identifier_is_member_number": _l("Choose an identifier different from your member number."),
-    "identifier_taken": _l("This identifier is already used: choose another one."),
-    "email_taken": _l("This e-mail address is already used by another account."),
+    "identifier_taken": _l("This identifier is not available: choose another one."),
     "password_too_short": _l("The password must have at least 12 characters."),
     "password_too_long": _l("The password must have at most 128 characters."),
     "password_guessable": _l(
@@ -20,8 +19,8 @@ MESSAGES = {
         "choose a longer or less predictable one, for example a sentence."
     ),
     "wrong_current_password": _l(
-        "Your current password is required to change your identifier or your password, and the "
-        "one given is not right."
+        "Your current password is required to change your identifier, your password, your e-mail "
+        "address or the contact person box, and the one given is not right."
     ),
     "bad_token": _l("This link is no longer valid: it has expired or has already been used."),
     "last_admin": _l(

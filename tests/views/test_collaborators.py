@@ -72,11 +72,29 @@ def test_collaborator_is_created_with_a_provisional_password_to_change(app, clie
     assert not _user(app, "ets10250.3").must_change_password
 
 
-def test_taken_identifier_is_refused(app, client):
+def test_taken_identifier_is_refused_without_saying_whose(app, client):
     login(client, "ets10250")
-    response = post_form(client, "/company-users/new", {**NEW, "username": "ETS10251"})
-    assert response.status_code == 200 and "déjà utilisé" in response.text
+    for taken in ("ETS10251", "gestion", "ets10250.2"):  # another member's, staff's, own company's
+        response = post_form(client, "/company-users/new", {**NEW, "username": taken})
+        assert response.status_code == 200 and "n'est pas disponible" in response.text
+        assert "TRANSPORTS" not in response.text and "déjà utilisé" not in response.text
     assert _user(app, "ets10250.3") is None
+
+
+def test_identifier_equal_to_the_member_number_is_refused(app, client):
+    login(client, "ets10250")
+    response = post_form(client, "/company-users/new", {**NEW, "username": "10250"})
+    assert response.status_code == 200 and "numéro d'adhérent" in response.text
+    assert _user(app, "10250") is None
+
+
+def test_an_email_used_by_another_members_account_is_accepted(app, client):
+    login(client, "ets10250")
+    response = post_form(
+        client, "/company-users/new", {**NEW, "email": "thierry@transports-demo.example"}
+    )
+    assert response.status_code == 200 and "provisional-password" in response.text
+    assert _user(app, "ets10250.3").email == "thierry@transports-demo.example"
 
 
 def test_rights_are_granted_from_the_catalogue_and_audited(app, client):

@@ -5,6 +5,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from app import permissions
 from app.extensions import db
 from app.models.account import OutboxMail
 from app.models.audit import AuditEntry
@@ -58,11 +59,13 @@ class BackofficeAuditView(BaseModelView):
     base_order = ("at", "desc")
 
 
-class BackofficeOutboxView(BaseModelView):
-    """E-mails written by the portal; without an SMTP server they wait here for staff to read."""
+class AdminOutboxView(BaseModelView):
+    """E-mails written by the portal, for the service's administrators only (not every staff
+    user: a mail may concern any member). Personal links are never kept, bodies are erased once
+    sent; without an SMTP server the mails wait here."""
 
     datamodel = SQLAInterface(OutboxMail)
-    class_permission_name = "BackofficeOutbox"
+    class_permission_name = permissions.ADMIN_OUTBOX
     list_title = show_title = _l("Outgoing e-mails")
     base_permissions = ["can_list", "can_show"]
     exclude_route_methods = READ_ONLY_ROUTES

@@ -1,17 +1,25 @@
 """Every user's own profile ("modifier votre profil"): identifier, names, e-mail, phone, password,
-and for a member's users the portal-contact flag. Also where a provisional password is changed."""
+and for a member's users the portal-contact flag. Also where a provisional password is changed.
+A new e-mail address gets a confirmation link, and the previous one a notice (issue 8)."""
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from app.extensions import db
-from app.services import ServiceError, accounts
+from app.services import ServiceError, accounts, mail
+from app.views.letters import portal_link
 from app.views.messages import MESSAGES
 from app.views.portal.account_forms import ProfileForm
 
 PERSON_FIELDS = ("last_name", "first_name", "email", "phone")
+EMAIL_PENDING = _l(
+    "A confirmation link was sent to %(email)s: the new address is used once confirmed. Until "
+    "then, your previous address stays in use."
+)
 # What a user who must change a provisional password may still open.
 ALLOWED_BEFORE_CHANGE = {"ProfileView.edit", "LoginView.logout", "LocaleView.index", "static"}
 
@@ -32,13 +40,15 @@ class ProfileView(BaseView):
             if not user.is_staff:
                 fields["is_portal_contact"] = form.is_portal_contact.data
             try:
-                accounts.update_profile(
+                previous_email = user.email
+                secret = accounts.update_profile(
                     user,
                     username=form.username.data,
                     current_password=form.current_password.data,
                     new_password=form.password.data,
                     **fields,
                 )
+                sent = _mail_email_change(user, previous_email, secret) if secret else None
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
@@ -46,8 +56,31 @@ class ProfileView(BaseView):
             else:
                 login_user(user)  # the session follows a rotated stamp
                 flash(_("Your profile is saved."), "success")
+                if secret:
+                    mail.deliver_after_response(*sent)
+                    flash(EMAIL_PENDING % {"email": user.pending_email}, "info")
                 return redirect(url_for(".edit"))
         return self.render_template("portal/profile.html", form=form, user=user)
+
+
+def _mail_email_change(user, previous_email: str, secret: str) -> tuple[list[int], dict]:
+    """The confirmation link to the new address and a notice to the previous one."""
+    link = portal_link("AccessView.confirm_email", token=secret)
+    with force_locale("fr"):
+        confirm = mail.queue(
+            user.pending_email,
+            _("Confirm your new e-mail address"),
+            render_template("mail/email_change_confirm.txt", user=user, link=link),
+            secret=link,
+        )
+        notice = mail.queue(
+            previous_email,
+            _("Change of your e-mail address"),
+            render_template(
+                "mail/email_change_notice.txt", user=user, new_email=user.pending_email
+            ),
+        )
+    return [confirm.id, notice.id], {confirm.id: link}
 
 
 def require_password_change():
