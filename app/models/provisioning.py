@@ -6,7 +6,8 @@ the previous ones; activation (next issue) marks it used.
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, TenantMixin
@@ -25,6 +26,11 @@ class ProvisionalCredential(TenantMixin, Model):
     member = relationship("Member")
     issued_by = relationship("PortalUser", foreign_keys=[issued_by_id])
 
-    @property
+    @hybrid_property
     def is_usable(self) -> bool:
         return self.used_at is None and self.revoked_at is None
+
+    @is_usable.inplace.expression
+    @classmethod
+    def _is_usable_expression(cls):
+        return and_(cls.used_at.is_(None), cls.revoked_at.is_(None))

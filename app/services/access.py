@@ -34,8 +34,7 @@ def check_provisional(number: str, password: str) -> ProvisionalCredential:
         .where(
             Member.number == (number or "").strip(),
             Member.status == MemberStatus.ACTIVE,
-            ProvisionalCredential.used_at.is_(None),
-            ProvisionalCredential.revoked_at.is_(None),
+            ProvisionalCredential.is_usable,
         )
     )
     hashed = credential.password_hash if credential else fake_hash()
@@ -47,11 +46,7 @@ def check_provisional(number: str, password: str) -> ProvisionalCredential:
 def _spend_credential(credential: ProvisionalCredential) -> None:
     spent = db.session.execute(
         update(ProvisionalCredential)
-        .where(
-            ProvisionalCredential.id == credential.id,
-            ProvisionalCredential.used_at.is_(None),
-            ProvisionalCredential.revoked_at.is_(None),
-        )
+        .where(ProvisionalCredential.id == credential.id, ProvisionalCredential.is_usable)
         .values(used_at=clock.now()),
         execution_options={"synchronize_session": False},
     ).rowcount

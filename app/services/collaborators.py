@@ -6,7 +6,8 @@ again. The company keeps at least one active administrator. Every rights change 
 written to the audit log. Several users may be portal contacts (any of them can recover access).
 """
 
-from sqlalchemy import select
+from flask_appbuilder.security.sqla.models import Role
+from sqlalchemy import func, select
 
 from app import permissions
 from app.domain.passwords import generate_provisional_password
@@ -19,6 +20,7 @@ from app.services.accounts import (
     issue_provisional_password,
     role_named,
 )
+from app.services.locks import lock_member
 
 GRANTABLE = permissions.PORTAL_RIGHT_ROLES | {permissions.ROLE_MEMBER_ADMIN}
 
@@ -40,16 +42,26 @@ def rights_of(user: PortalUser) -> set[str]:
 
 
 def _other_active_admins(user: PortalUser) -> int:
-    return sum(
-        1
-        for other in company_users(user.member_id)
-        if other.id != user.id and other.active and is_admin(other)
+    return db.session.scalar(
+        select(func.count(PortalUser.id))
+        .join(PortalUser.roles)
+        .where(
+            PortalUser.member_id == user.member_id,
+            PortalUser.id != user.id,
+            PortalUser.active.is_(True),
+            Role.name == permissions.ROLE_MEMBER_ADMIN,
+        )
     )
 
 
 def _keep_an_admin(user: PortalUser) -> None:
-    if is_admin(user) and user.active and _other_active_admins(user) == 0:
-        raise ServiceError("last_admin")
+    """Refuse to remove the company's last active administrator; two administrators removing
+    each other at the same moment are serialised on the member's row (the second sees the
+    first's change)."""
+    if is_admin(user) and user.active:
+        lock_member(user.member_id)
+        if _other_active_admins(user) == 0:
+            raise ServiceError("last_admin")
 
 
 def create_collaborator(admin: PortalUser, **fields) -> tuple[PortalUser, str]:

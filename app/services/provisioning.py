@@ -1,11 +1,13 @@
 """Provisional credentials for a member's first connection (manual, "Première connexion").
 
 The identifier is the member number; the password is generated here, returned once to be printed
-on the letter, and stored hashed only. Issuing new credentials revokes the previous ones.
+on the letter, and stored hashed only. Issuing new credentials revokes the previous ones, also
+when two staff users issue at the same moment (`lock_member`, then one set-based UPDATE revokes
+whatever is usable): a member never holds two usable letters.
 """
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from app import clock
@@ -15,6 +17,7 @@ from app.models.member import Member, MemberStatus
 from app.models.provisioning import ProvisionalCredential
 from app.models.user import PortalUser
 from app.services import ServiceError, audit
+from app.services.locks import lock_member
 
 
 def has_portal_account(member: Member) -> bool:
@@ -24,16 +27,12 @@ def has_portal_account(member: Member) -> bool:
     )
 
 
-def _usable(member: Member):
-    return select(ProvisionalCredential).where(
-        ProvisionalCredential.member_id == member.id,
-        ProvisionalCredential.used_at.is_(None),
-        ProvisionalCredential.revoked_at.is_(None),
-    )
-
-
 def usable_credential(member: Member) -> ProvisionalCredential | None:
-    return db.session.scalars(_usable(member).limit(1)).first()
+    return db.session.scalars(
+        select(ProvisionalCredential)
+        .where(ProvisionalCredential.member_id == member.id, ProvisionalCredential.is_usable)
+        .limit(1)
+    ).first()
 
 
 def issue_credentials(member: Member, issued_by=None, password: str | None = None) -> str:
@@ -43,9 +42,13 @@ def issue_credentials(member: Member, issued_by=None, password: str | None = Non
     if has_portal_account(member):
         raise ServiceError("already_activated")
     now = clock.now()
-    previous = db.session.scalars(_usable(member)).all()
-    for credential in previous:
-        credential.revoked_at = now
+    lock_member(member.id)
+    revoked = db.session.execute(
+        update(ProvisionalCredential)
+        .where(ProvisionalCredential.member_id == member.id, ProvisionalCredential.is_usable)
+        .values(revoked_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
     password = password or generate_provisional_password()
     db.session.add(
         ProvisionalCredential(
@@ -62,7 +65,7 @@ def issue_credentials(member: Member, issued_by=None, password: str | None = Non
         actor=issued_by,
         member=member,
         target=member.number,
-        revoked_previous=len(previous),
+        revoked_previous=revoked,
     )
     db.session.flush()
     return password

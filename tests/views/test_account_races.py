@@ -168,3 +168,39 @@ def test_flask_appbuilder_password_screens_are_gone(app):
     token = csrf_token(admin.get(f"/users/show/{user_id}").text)
     mine = admin.post(f"/users/action/resetmypassword/{user_id}", data={"csrf_token": token})
     assert (mine.status_code, urlsplit(mine.location).path) == (302, "/profile/")
+
+
+def test_two_administrators_removing_each_other_at_once_leave_one(app, client):
+    """The company keeps an active administrator even when its two administrators each remove
+    the other's right at the same moment."""
+    login(client, "ets10250")
+    second = user_named(app, "ets10250.2")
+    rights = client.get(f"/company-users/{second['id']}/rights")
+    token = csrf_token(rights.text)
+    client.post(
+        f"/company-users/{second['id']}/rights",
+        data={"rights": ["MemberAdmin"], "csrf_token": token},
+    )
+    assert "MemberAdmin" in user_named(app, "ets10250.2")["roles"]
+    other = app.test_client()
+    login(other, "ets10250.2", PASSWORDS["ets10250.2"])
+    first = user_named(app, "ets10250")
+    other_token = csrf_token(other.get("/company-users/").text)
+    at_once(
+        [
+            lambda: client.post(
+                f"/company-users/{second['id']}/rights",
+                data={"rights": ["right.reports"], "csrf_token": token},
+            ),
+            lambda: other.post(
+                f"/company-users/{first['id']}/rights",
+                data={"rights": ["right.reports"], "csrf_token": other_token},
+            ),
+        ]
+    )
+    admins = [
+        name
+        for name in ("ets10250", "ets10250.2")
+        if "MemberAdmin" in user_named(app, name)["roles"]
+    ]
+    assert len(admins) == 1
