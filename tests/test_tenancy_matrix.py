@@ -12,13 +12,15 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from app import clock
+from app.domain.visit_workflow import OPEN
 from app.extensions import db
+from app.models.account import EmailChangeToken, PasswordResetToken
 from app.models.audit import AuditEntry
-from app.models.base import TenantMixin
+from app.models.base import MemberScoped, TenantMixin
 from app.models.centre import Centre, HealthProfessional
 from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
@@ -26,7 +28,8 @@ from app.models.provisioning import ProvisionalCredential
 from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
-from app.services import audit, visits
+from app.security.tenancy import UNRESTRICTED, Scope
+from app.services import audit, tokens, visits
 from tests.conftest import csrf_token, login
 
 B_NUMBER = "10250"
@@ -71,20 +74,31 @@ def _b_ids() -> dict:
         ),
     }
     ids.update(_b_visit(member, db.session.get(Employee, ids[Employee])))
+    user = db.session.get(PortalUser, ids[PortalUser])
+    tokens.issue(PasswordResetToken, user, timedelta(hours=1))
+    tokens.issue(EmailChangeToken, user, timedelta(hours=1), new_email="b@example.org")
+    now = clock.now()  # B's letter, spent long ago
+    db.session.add(
+        ProvisionalCredential(member_id=member.id, password_hash="x", issued_at=now, used_at=now)
+    )
     return ids
 
 
 def _b_visit(member, employee) -> dict:
     """A request of member B, scheduled then done, with its event and its visit."""
-    exam = db.session.scalar(select(ExamType.id).limit(1))
+    busy = select(VisitRequest.exam_type_id).where(
+        VisitRequest.employee_id == employee.id, VisitRequest.status.in_(OPEN)
+    )
+    exam = db.session.scalar(select(ExamType.id).where(ExamType.id.not_in(busy)).limit(1))
     centre = db.session.scalar(select(Centre.id).limit(1))
     professional = db.session.scalar(select(HealthProfessional.id).limit(1))
-    request = visits.submit_request(member, employee, exam, "B's request", None)
-    visits.schedule(request, clock.now() + timedelta(days=3), centre, professional, None)
     done = visits.submit_request(member, employee, exam, "B's past request", None)
     visits.schedule(done, clock.now() + timedelta(days=1), centre, professional, None)
     done.scheduled_at = clock.now() - timedelta(days=1)
     visit = visits.record_outcome(done, None, seen=True, conclusion=Conclusion.FIT)
+    # After the first is done: one request in progress per employee and exam type.
+    request = visits.submit_request(member, employee, exam, "B's request", None)
+    visits.schedule(request, clock.now() + timedelta(days=3), centre, professional, None)
     return {
         VisitRequest: request.id,
         VisitEvent: request.events[0].id,
@@ -107,12 +121,24 @@ def _snapshot(member_id: int) -> dict:
         ]
 
     snapshot = {"member": rows(Member, Member.id == member_id)}
-    snapshot["users"] = rows(PortalUser, PortalUser.member_id == member_id)
-    for mapper in Member.registry.mappers:
-        model = mapper.class_
-        if issubclass(model, TenantMixin):
-            snapshot[model.__tablename__] = rows(model, model.member_id == member_id)
+    for model in _member_scoped_models():
+        snapshot[model.__tablename__] = rows(model, model.member_id == member_id)
     return snapshot
+
+
+def _member_owned_models() -> list:
+    """Every mapped model whose table has a member_id column (for a table shared by FAB's base
+    `User` and our `PortalUser`, the latter: FAB's security manager uses it as its user model)."""
+    return [
+        mapper.class_
+        for mapper in Member.registry.mappers
+        if "member_id" in mapper.class_.__table__.columns
+        and len(list(mapper.self_and_descendants)) == 1
+    ]
+
+
+def _member_scoped_models() -> list:
+    return [model for model in _member_owned_models() if issubclass(model, MemberScoped)]
 
 
 def _view_model(app, endpoint: str):
@@ -258,3 +284,33 @@ def test_provisional_credentials_of_b_are_never_listed_to_a(app, client):
         assert db.session.scalar(select(ProvisionalCredential.id).limit(1)) is not None
     login(client, "ets10251")
     assert "Provisoire" not in client.get("/portalcompanyview/mine/", follow_redirects=True).text
+
+
+def test_every_member_owned_model_is_under_the_guard(app, matrix):
+    """A model with a member_id that escapes the guard fails here: it must carry MemberScoped
+    (or TenantMixin), and a member user's query of it must return only the member's rows, even
+    with no explicit filter. Each model needs a row of member B (add one to `_b_ids`)."""
+    ids, _before, _routes, _unreachable = matrix
+    with app.app_context():
+        member_a = db.session.scalar(select(Member.id).where(Member.number == "10251"))
+    owned = _member_owned_models()
+    assert {PortalUser, AuditEntry, Employee, VisitRequest, EmailChangeToken} <= set(owned)
+    assert [model.__name__ for model in owned if not issubclass(model, MemberScoped)] == []
+    with app.test_request_context():
+        g.tenant_scope = UNRESTRICTED
+        without_b = [
+            model.__name__
+            for model in owned
+            if db.session.scalar(select(model.id).where(model.member_id == ids[Member]).limit(1))
+            is None
+        ]
+        assert without_b == []
+        g.tenant_scope = Scope(member_id=member_a)
+        leaks = {
+            model.__name__: owners
+            for model in owned
+            if (owners := {row.member_id for row in db.session.scalars(select(model))} - {member_a})
+        }
+        assert db.session.scalars(select(Member.id)).all() == [member_a]
+        db.session.rollback()
+    assert leaks == {}
