@@ -25,12 +25,15 @@ from werkzeug.security import check_password_hash
 
 from app import clock
 from app.domain.lockout import is_locked, lock_until
+from app.domain.passwords import check_password
 from app.extensions import db
 from app.models.user import PortalUser
 from app.security.actions import SafeActionsMixin
 from app.security.tenancy import system_scope
 from app.services import accounts
+from app.views.common import OptionalBooleansMixin
 from app.views.labels import FORMATTERS, LABELS
+from app.views.messages import MESSAGES
 
 
 class NoJsonLoginApi(SecurityApi):
@@ -93,7 +96,7 @@ class NoRoutesResetMyPasswordView(ResetMyPasswordView):
     include_route_methods: set[str] = set()
 
 
-class SecurityUserView(SafeActionsMixin, UserDBModelView):
+class SecurityUserView(OptionalBooleansMixin, SafeActionsMixin, UserDBModelView):
     """FAB's user administration (FAB admins only), showing the portal's own columns; its password
     actions go through the portal's password service."""
 
@@ -107,6 +110,13 @@ class SecurityUserView(SafeActionsMixin, UserDBModelView):
     edit_columns = UserDBModelView.edit_columns + PORTAL_USER_COLUMNS
     show_columns = ["username", "first_name", "last_name", "email", "active", "roles"]
     show_columns += PORTAL_USER_COLUMNS
+
+    def pre_add(self, item):
+        """The password policy applies to accounts made here too (FAB's form only hashes)."""
+        error = check_password(item.password or "", (item.username, item.email, item.last_name))
+        if error:
+            raise ValueError(str(MESSAGES[f"password_{error.value}"]))
+        super().pre_add(item)
 
     @action("resetpasswords", _l("Reset password"), "", "fa-lock", multiple=False)
     def resetpasswords(self, item):

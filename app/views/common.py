@@ -34,11 +34,7 @@ def enum_field(enum_class, column: str):
     )
 
 
-class BaseModelView(SafeActionsMixin, ModelView):
-    label_columns = LABELS
-    formatters_columns = FORMATTERS
-    page_size = 25
-
+class OptionalBooleansMixin:
     def _init_forms(self):
         """FAB marks a non-nullable boolean as required, so an unticked box fails validation:
         booleans get a plain optional checkbox."""
@@ -52,6 +48,12 @@ class BaseModelView(SafeActionsMixin, ModelView):
             extra = getattr(self, f"{kind}_form_extra_fields") or {}
             setattr(self, f"{kind}_form_extra_fields", {**booleans, **extra})
         super()._init_forms()
+
+
+class BaseModelView(OptionalBooleansMixin, SafeActionsMixin, ModelView):
+    label_columns = LABELS
+    formatters_columns = FORMATTERS
+    page_size = 25
 
 
 # A member's data as shown to staff and to the member (staff also see and set the status).

@@ -204,3 +204,26 @@ def test_two_administrators_removing_each_other_at_once_leave_one(app, client):
         if "MemberAdmin" in user_named(app, name)["roles"]
     ]
     assert len(admins) == 1
+
+
+def test_flask_appbuilder_user_form_applies_the_password_policy(app):
+    admin = app.test_client()
+    login(admin, "admin")
+    form = {
+        "first_name": "Paul",
+        "last_name": "AGENT",
+        "username": "paul.agent",
+        "email": "paul@asmis.example",
+        "active": "y",
+        "roles": "2",
+    }
+    weak = post_form(
+        admin,
+        "/users/add",
+        {**form, "password": "azerty", "conf_password": "azerty"},
+        follow_redirects=True,
+    )
+    assert "au moins 12 caractères" in weak.text
+    assert user_named(app, "paul.agent") is None
+    strong = post_form(admin, "/users/add", {**form, "password": STRONG, "conf_password": STRONG})
+    assert strong.status_code == 302 and user_named(app, "paul.agent") is not None
