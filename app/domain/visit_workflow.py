@@ -14,7 +14,10 @@ class RequestStatus(enum.Enum):
     CANCELLED = "cancelled"
 
 
-OPEN = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED})
+CANCELLABLE = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED})
+# Not yet done, missed or cancelled: one such request per employee and exam type at most (a
+# second one would only duplicate the first: issue 9, "Duplicate requests").
+OPEN = CANCELLABLE | {RequestStatus.SCHEDULED}
 MOVES = {
     RequestStatus.SUBMITTED: {
         RequestStatus.ACKNOWLEDGED,
@@ -35,4 +38,4 @@ def can_move(current: RequestStatus, target: RequestStatus) -> bool:
 
 
 def member_may_cancel(current: RequestStatus) -> bool:
-    return current in OPEN
+    return current in CANCELLABLE

@@ -6,11 +6,15 @@ domain-rules.md §2 and §4: never medical content on the employer's side)."""
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.visit_workflow import RequestStatus
+from app.domain.visit_workflow import OPEN, RequestStatus
 from app.models.base import Model, TenantMixin, enum_column
+
+ONE_OPEN_PER_EXAM = "uq_visit_request_open_exam"
+# Statuses are stored by member name (enum_column): the partial index's predicate uses names.
+_IS_OPEN = "status IN ({})".format(", ".join(sorted(f"'{status.name}'" for status in OPEN)))
 
 
 class Conclusion(enum.Enum):
@@ -28,7 +32,19 @@ class VisitOutcome(enum.Enum):
 
 class VisitRequest(TenantMixin, Model):
     __tablename__ = "visit_request"
-    __table_args__ = (Index("ix_visit_request_queue", "status", "requested_at"),)
+    __table_args__ = (
+        Index("ix_visit_request_queue", "status", "requested_at"),
+        # One request in progress per employee and exam type (issue 9, "Duplicate requests"):
+        # two identical forms posted at once cannot both pass, on SQLite as on PostgreSQL.
+        Index(
+            ONE_OPEN_PER_EXAM,
+            "employee_id",
+            "exam_type_id",
+            unique=True,
+            sqlite_where=text(_IS_OPEN),
+            postgresql_where=text(_IS_OPEN),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[int] = mapped_column(

@@ -1,6 +1,7 @@
 """Security headers on every response (OWASP ASVS 14.4): a nonce-based Content-Security-Policy
 (FAB's templates put `baselib.get_nonce()`, i.e. our `csp_nonce()`, on inline scripts), no sniffing,
-no framing, a strict referrer policy, and no caching of pages that show a user's data."""
+no framing, a strict referrer policy, and no storing of pages and downloads that show a user's
+data."""
 
 import secrets
 
@@ -28,7 +29,9 @@ def set_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if response.mimetype == "text/html" or "Content-Disposition" in headers:
-        headers.setdefault("Cache-Control", "no-store")
+        # Set, not defaulted: send_file's own `no-cache` (store, then revalidate) would win and
+        # leave a member's or an employee's file in the browser's and proxies' caches.
+        headers["Cache-Control"] = "no-store"
     return response
 
 

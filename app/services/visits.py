@@ -7,23 +7,34 @@ as absent. Every state change is kept with who and when.
 """
 
 import hashlib
+import io
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
+from pypdf import PdfReader
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.domain.employment import is_in_workforce
-from app.domain.visit_workflow import RequestStatus, can_move, member_may_cancel
+from app.domain.visit_workflow import OPEN, RequestStatus, can_move, member_may_cancel
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
-from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitRequest
+from app.models.visit import (
+    ONE_OPEN_PER_EXAM,
+    Conclusion,
+    Visit,
+    VisitEvent,
+    VisitOutcome,
+    VisitRequest,
+)
 from app.services import ServiceError, due_dates
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
@@ -43,12 +54,52 @@ def upload_dir() -> Path:
 
 
 def check_pdf(attachment: Attachment) -> None:
-    """PDF only, by content: the magic bytes, an end-of-file marker, and a size limit."""
+    """PDF only, by content: a size limit, the magic bytes and end-of-file marker, then the
+    structure read by a real PDF parser in strict mode (issue 8: an HTML page wrapped between
+    `%PDF-` and `%%EOF` has the markers, not the structure): at least one page, and readable
+    without a password."""
     data = attachment.data
     if len(data) > MAX_ATTACHMENT:
         raise ServiceError("attachment_too_large")
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
         raise ServiceError("attachment_not_pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        _check_readable(reader)
+        pages = len(reader.pages)
+    except ServiceError:
+        raise
+    except Exception as error:  # untrusted input: whatever the parser trips on, it is no PDF
+        raise ServiceError("attachment_unreadable") from error
+    if pages < 1:
+        raise ServiceError("attachment_unreadable")
+
+
+def _check_readable(reader: PdfReader) -> None:
+    """An encrypted PDF is accepted only if it opens without a password (owner-only
+    protection); otherwise neither the parser nor the team can read it."""
+    if not reader.is_encrypted:
+        return
+    try:
+        opened = reader.decrypt("")
+    except Exception as error:  # e.g. an algorithm the parser cannot decrypt
+        raise ServiceError("attachment_encrypted") from error
+    if not opened:
+        raise ServiceError("attachment_encrypted")
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded name, kept only to be shown (escaped) to staff, never used to serve the
+    file: the last path part (browsers may send `C:\\fakepath\\x.pdf`), without control or
+    format characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    return name[:200] or "document.pdf"
+
+
+def served_name(request: VisitRequest) -> str:
+    """The name a stored attachment is downloaded under: generated, whatever was uploaded."""
+    return f"demande-{request.id}.pdf"
 
 
 def _move(request: VisitRequest, target: RequestStatus, actor, note: str | None = None):
@@ -84,6 +135,9 @@ def submit_request(
     description = (description or "").strip() or None
     if member.is_temp_agency and len(description or "") < USER_COMPANY_MIN_LENGTH:
         raise ServiceError("visit_user_company_required")
+    existing = open_request_id(employee.id, exam_type_id)
+    if existing is not None:
+        raise ServiceError("visit_duplicate", request_id=existing)
     request = VisitRequest(
         member_id=member.id,
         employee_id=employee.id,
@@ -98,8 +152,38 @@ def submit_request(
         _store(request, attachment)
     _move(request, RequestStatus.SUBMITTED, actor)
     db.session.add(request)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        discard_attachment(request)
+        if not _is_duplicate(error):
+            raise
+        # The same form posted twice at once: both passed the check above, the partial unique
+        # index kept one. The caller rolls back, then finds the first with `open_request_id`.
+        raise ServiceError("visit_duplicate") from error
     return request
+
+
+def open_request_id(employee_id: int, exam_type_id: int) -> int | None:
+    """The employee's request for this exam type still in progress, if any (at most one)."""
+    return db.session.scalar(
+        select(VisitRequest.id)
+        .where(
+            VisitRequest.employee_id == employee_id,
+            VisitRequest.exam_type_id == exam_type_id,
+            VisitRequest.status.in_(OPEN),
+        )
+        .order_by(VisitRequest.id)
+        .limit(1)
+    )
+
+
+def _is_duplicate(error: IntegrityError) -> bool:
+    """The violation is ONE_OPEN_PER_EXAM's (PostgreSQL names the index, SQLite its columns)."""
+    message = str(error.orig)
+    return ONE_OPEN_PER_EXAM in message or (
+        "visit_request.employee_id, visit_request.exam_type_id" in message
+    )
 
 
 def _store(request: VisitRequest, attachment: Attachment) -> None:
@@ -109,7 +193,7 @@ def _store(request: VisitRequest, attachment: Attachment) -> None:
     key = uuid.uuid4().hex
     (upload_dir() / key).write_bytes(attachment.data)
     request.attachment_key = key
-    request.attachment_name = Path(attachment.filename or "document.pdf").name[:200]
+    request.attachment_name = display_name(attachment.filename)
     request.attachment_size = len(attachment.data)
     request.attachment_sha256 = hashlib.sha256(attachment.data).hexdigest()
 

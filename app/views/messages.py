@@ -77,6 +77,17 @@ MESSAGES = {
     ),
     "attachment_too_large": _l("The attached file is too large (5 MB at most)."),
     "attachment_not_pdf": _l("The attached file must be a PDF document."),
+    "attachment_unreadable": _l(
+        "The attached file is not a valid PDF document (damaged, or another kind of file "
+        "renamed): save it again as PDF and attach it again."
+    ),
+    "attachment_encrypted": _l(
+        "The attached PDF is protected by a password: attach a copy without protection."
+    ),
+    "visit_duplicate": _l(
+        "A request for this medical examination is already in progress for this employee: a "
+        "second one is not needed."
+    ),
     "visit_bad_transition": _l("This request cannot go to that state any more."),
     "visit_cannot_cancel": _l("A request can only be cancelled before it is scheduled."),
     "visit_schedule_in_past": _l("The appointment must be in the future."),

@@ -1,7 +1,7 @@
 import pytest
 
+from app.domain.visit_workflow import MOVES, OPEN, can_move, member_may_cancel
 from app.domain.visit_workflow import RequestStatus as S
-from app.domain.visit_workflow import can_move, member_may_cancel
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,13 @@ def test_moves(current, target, allowed):
 )
 def test_member_cancels_only_before_scheduling(current, allowed):
     assert member_may_cancel(current) is allowed
+
+
+def test_open_requests_are_those_not_yet_done_missed_or_cancelled():
+    assert {S.SUBMITTED, S.ACKNOWLEDGED, S.SCHEDULED} == OPEN
+
+
+def test_a_closed_request_never_opens_again():
+    """The one-open-request-per-exam index is then only ever met by a new request."""
+    for status in set(S) - OPEN:
+        assert not MOVES[status] & OPEN, status

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain.visit_workflow import RequestStatus
+from app.domain.visit_workflow import OPEN, RequestStatus
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
@@ -33,7 +33,7 @@ class BackofficeVisitEventView(BaseModelView):
 
 
 def _open_statuses():
-    return [RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED]
+    return sorted(OPEN, key=lambda status: status.name)
 
 
 class BackofficeVisitRequestView(BaseModelView):
@@ -154,11 +154,14 @@ class BackofficeVisitRequestView(BaseModelView):
         path = visits.attachment_path(visit_request)
         if path is None or not path.exists():
             abort(404)
+        # Never the uploaded name (issue 8: x.html or x.hta would run once downloaded).
         return send_file(
             path,
             mimetype="application/pdf",
             as_attachment=True,
-            download_name=visit_request.attachment_name or "document.pdf",
+            download_name=visits.served_name(visit_request),
+            conditional=False,
+            etag=False,
         )
 
 

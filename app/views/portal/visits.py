@@ -7,6 +7,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock
@@ -96,11 +97,25 @@ class PortalVisitRequestsView(BaseView):
         except ServiceError as error:
             db.session.rollback()
             visits.discard_attachment(created)
-            flash(MESSAGES[error.code], "danger")
+            flash(self._refusal(error, employee, form.exam_type_id.data), "danger")
             return False
         if message is not None:
             mail.deliver_after_response([message.id])
         return True
+
+    @staticmethod
+    def _refusal(error: ServiceError, employee: Employee, exam_type_id: int):
+        """The message; a duplicate links to the request in progress (looked up after the
+        rollback when the race was lost at the unique index)."""
+        if error.code != "visit_duplicate":
+            return MESSAGES[error.code]
+        first = error.params.get("request_id") or visits.open_request_id(employee.id, exam_type_id)
+        if first is None:  # cancelled in the meantime
+            return MESSAGES[error.code]
+        link = url_for(".list", _anchor=f"request-{first}")
+        return Markup('{} <a href="{}" class="alert-link">{}</a>').format(
+            MESSAGES[error.code], link, _("See the request in progress")
+        )
 
     def _notify_team(self, visit_request: VisitRequest):
         team = visit_request.health_team
