@@ -1,8 +1,10 @@
 """Settings of the portal: flat UPPERCASE names, secrets and URLs from the environment.
 
-`create_app(overrides)` applies test overrides on top of these. Development generates a secret once
-and keeps it in `instance/`; production (`PORTAL_ENV=production`) refuses to start without
-`SECRET_KEY`.
+`create_app(overrides)` applies test overrides on top of these, then `check()`. Development
+generates a secret once and keeps it in `instance/`; production (`PORTAL_ENV=production`) refuses
+to start without a strong `SECRET_KEY` (issue 8 item 7: at least 32 bytes, not a repeated
+pattern). `TRUSTED_PROXIES` is the number of reverse proxies in front of the application, whose
+`X-Forwarded-For`/`-Proto` are believed (0: none, the client's own address counts).
 """
 
 import os
@@ -28,6 +30,10 @@ def _development_secret() -> str:
     return path.read_text().strip()
 
 
+MIN_SECRET_BYTES = 32
+MIN_SECRET_DISTINCT = 8
+
+
 def _secret_key(env: str) -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
@@ -35,6 +41,32 @@ def _secret_key(env: str) -> str:
     if env == "production":
         raise ConfigError("SECRET_KEY must be set in production (PORTAL_ENV=production).")
     return _development_secret()
+
+
+def weak_secret(key: str) -> bool:
+    """Too short to sign sessions safely, or obviously not random: few distinct characters, or
+    one piece repeated (`aaaa…`, `abcabc…`)."""
+    periodic = (key + key).find(key, 1) < len(key)
+    return len(key.encode()) < MIN_SECRET_BYTES or len(set(key)) < MIN_SECRET_DISTINCT or periodic
+
+
+def _trusted_proxies() -> int:
+    value = os.environ.get("TRUSTED_PROXIES", "0").strip()
+    if not value.isdigit():
+        raise ConfigError(f"TRUSTED_PROXIES must be a number (0 or more), not {value!r}.")
+    return int(value)
+
+
+def check(settings: dict) -> None:
+    """Refuse to start on settings that would be unsafe in production."""
+    if settings.get("PORTAL_ENV") == "production" and weak_secret(settings.get("SECRET_KEY", "")):
+        raise ConfigError(
+            f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_BYTES} random "
+            "bytes, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    proxies = settings.get("TRUSTED_PROXIES", 0)
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        raise ConfigError("TRUSTED_PROXIES must be a number (0 or more).")
 
 
 def database_url(url: str | None = None) -> str:
@@ -54,10 +86,18 @@ def _flag(name: str, default: bool) -> bool:
 def load() -> dict:
     """The settings for the current environment, read when the app is created (not at import)."""
     env = os.environ.get("PORTAL_ENV", "development")
+    settings = _settings(env)
+    check(settings)
+    return settings
+
+
+def _settings(env: str) -> dict:
     production = env == "production"
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": _secret_key(env),
+        # Reverse proxies in front (README, "Production serving"): their X-Forwarded-* are used.
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "SQLALCHEMY_DATABASE_URI": database_url(),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

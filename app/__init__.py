@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app import cli, errors, permissions
@@ -19,6 +20,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load())
     app.config["FAB_ROLES"] = permissions.fab_roles()
     app.config.update(overrides or {})
+    config.check(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address and scheme as the proxies saw them (per-IP login limits, Secure
+        # cookies); the Host header is never taken from them.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

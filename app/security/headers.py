@@ -1,17 +1,18 @@
 """Security headers on every response (OWASP ASVS 14.4): a nonce-based Content-Security-Policy
 (FAB's templates put `baselib.get_nonce()`, i.e. our `csp_nonce()`, on inline scripts), no sniffing,
-no framing, a strict referrer policy, and no storing of pages and downloads that show a user's
-data."""
+no framing, a strict referrer policy, no storing of pages and downloads that show a user's data,
+and HSTS in production (served over HTTPS only)."""
 
 import secrets
 
-from flask import g
+from flask import current_app, g
 
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def csp_nonce() -> str:
@@ -32,6 +33,8 @@ def set_security_headers(response):
         # Set, not defaulted: send_file's own `no-cache` (store, then revalidate) would win and
         # leave a member's or an employee's file in the browser's and proxies' caches.
         headers["Cache-Control"] = "no-store"
+    if current_app.config.get("PORTAL_ENV") == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
