@@ -10,6 +10,7 @@ import config
 from app import cli, errors, permissions
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
+from app.views import params
 from app.views.portal.profile import require_password_change
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)  # before AppBuilder: FAB's GET delete/action routes get protected too
+    params.init_app(app)  # before the views: their <int:...> rules take the bounded converter
     tenancy.install()
     headers.init_app(app)
     with app.app_context():

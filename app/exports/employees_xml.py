@@ -53,8 +53,12 @@ OPTIONAL_KEYS = frozenset(
     }
 )
 
-# Characters XML 1.0 cannot carry at all, even escaped: dropped rather than break the document.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 cannot carry at all, even escaped, and the other control characters (DEL
+# and C1, category Cc), which it can but no reader expects: dropped rather than break the
+# document. The portal refuses them at input (app.views.params); rows stored before may hold some.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Written for a required text made of such characters only: the row stays in the document.
+UNREADABLE = "\ufffd"
 
 
 def employees_xml_chunks(
@@ -64,7 +68,9 @@ def employees_xml_chunks(
 
     Each row maps the keys of ``EMPLOYEE_FIELDS`` to str, int, date or Enum (its value) values.
     A required value that is None or empty raises ValueError when its row is reached, which
-    ends the stream there: callers pass rows that satisfy the model's NOT NULL columns.
+    ends the stream there: callers pass rows that satisfy the model's NOT NULL columns. A text
+    left empty once its control characters are dropped is omitted when optional, and written as
+    U+FFFD when required.
     """
     buffer = io.BytesIO()
     xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
@@ -93,10 +99,12 @@ def _write_employee(xml: XMLGenerator, row: Mapping) -> None:
     xml.startElement("salarie", {})
     for key, element in EMPLOYEE_FIELDS:
         text = _text(row[key])
-        if text is None:
+        if not text:
             if key in OPTIONAL_KEYS:
                 continue
-            raise ValueError(f"employee {row.get('number')!r}: {key} is required")
+            if text is None:
+                raise ValueError(f"employee {row.get('number')!r}: {key} is required")
+            text = UNREADABLE
         xml.ignorableWhitespace("\n    ")
         xml.startElement(element, {})
         xml.characters(text)
@@ -106,15 +114,16 @@ def _write_employee(xml: XMLGenerator, row: Mapping) -> None:
 
 
 def _text(value) -> str | None:
-    """The element's text (xs:date as ISO 8601), or None when there is nothing to write."""
+    """The element's text (xs:date as ISO 8601) without the characters XML cannot carry, or
+    None when there is no value."""
     if isinstance(value, enum.Enum):
         value = value.value
     if value is None:
         return None
     if isinstance(value, datetime):
         value = value.date()
-    text = value.isoformat() if isinstance(value, date) else _clean(str(value))
-    return text or None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return _clean(text) if text else None
 
 
 def _clean(text: str) -> str:

@@ -1,7 +1,12 @@
-"""Safe FAB actions, for our views and FAB's own security views."""
+"""Safe FAB actions and arguments, for our views and FAB's own security views."""
 
 from flask import abort, request
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.hooks import before_request
+
+from app.domain.inputs import parse_id
+from app.views import params
+from app.views.validators import plausible_date
 
 
 class SafeActionsMixin:
@@ -12,6 +17,37 @@ class SafeActionsMixin:
     UPLOAD_FOLDER): it is not exposed; our documents get their own owner-checked downloads."""
 
     exclude_route_methods = {"download"}
+
+    @before_request
+    def check_arguments(self):
+        """Before any route of the view: a `<pk>` that names no possible row is a 404 (FAB's
+        user view reads it without `_deserialize_pk_if_composite`), and FAB's list arguments
+        (page, page size, sort, filters), which it parses with `int()` and hands to SQL on most
+        routes, are a 400 when FAB would fail on them."""
+        if "pk" in (request.view_args or {}):
+            self._deserialize_pk_if_composite(request.view_args["pk"])
+        params.check_fab_list_args(self)
+
+    def _deserialize_pk_if_composite(self, pk):
+        """FAB's routes take `<pk>` as a string: an integer key must be an id in range, anything
+        else names no row (404), where FAB would send it to SQL (OverflowError beyond 64 bits)."""
+        datamodel = self.datamodel
+        if datamodel.is_pk_composite() or not datamodel.is_integer(datamodel.get_pk_name()):
+            return super()._deserialize_pk_if_composite(pk)
+        found = parse_id(str(pk))
+        if found is None:
+            abort(404)
+        return found
+
+    def _init_forms(self):
+        """Dates typed in FAB's forms are bounded like those of our own forms."""
+        columns = {*(self.add_columns or []), *(self.edit_columns or [])}
+        dates = [c for c in columns if self.datamodel.is_date(c) or self.datamodel.is_datetime(c)]
+        bounded = dict(self.validators_columns or {})
+        for column in dates:
+            bounded[column] = [*bounded.get(column, []), plausible_date]
+        self.validators_columns = bounded
+        super()._init_forms()
 
     @expose("/delete/<pk>", methods=["POST"])
     @has_access

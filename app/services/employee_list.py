@@ -6,13 +6,13 @@ Each page costs a fixed number of statements (a count and one joined select of p
 whatever the size of the member.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
 from app.domain.follow_up import FollowUp
+from app.domain.inputs import MAX_ID, date_range, parse_id, parse_int
 from app.models.employee import Employee, EmployeeRisk, WorkPost
 from app.models.member import Establishment
 from app.models.reference import PcsCode
@@ -46,7 +46,6 @@ COLUMNS = (
     "last_name", "first_name", "birth_name", "birth_date", "work_post", "hired_on",
     "post_entry_on", "category", "establishment", "last_exam_on",
 )  # fmt: skip
-DATE_FILTER = re.compile(r"^(?:(?:(\d{1,2})/)?(\d{1,2})/)?(\d{4})$")
 
 
 @dataclass
@@ -68,12 +67,12 @@ class ListParams:
             for name in COLUMNS
             if args.get(f"f_{name}", "").strip()
         }
-        size = to_int(args.get("size"), 25)
+        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in SORTS else "last_name",
             descending=args.get("desc") == "1",
-            page=max(to_int(args.get("page"), 1), 1),
+            page=parse_page(args.get("page")),
             size=size if size in PAGE_SIZES else 25,
             exited=args.get("exited") == "1",
             changed=args.get("changed") == "1",
@@ -81,35 +80,16 @@ class ListParams:
         )
 
 
-def to_int(value, default: int) -> int:
-    """A query-string number, or the default when it is missing or not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def parse_page(value) -> int:
+    """A page number from the query string; 1 when missing or not a page (bounded, so that the
+    offset fits the database's integers whatever the page size)."""
+    return parse_int(value, 1, MAX_ID // max(PAGE_SIZES)) or 1
 
 
 def like_pattern(value: str) -> str:
     """A LIKE pattern for "contains", case-folded, with % and _ taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
-
-
-def date_range(text: str) -> tuple[date, date] | None:
-    """'2024', '03/2024' or '15/03/2024' as an inclusive range of days; None when unreadable."""
-    match = DATE_FILTER.match(text.strip())
-    if not match:
-        return None
-    day, month, year = (int(part) if part else None for part in match.groups())
-    try:
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
-        if day is None:
-            last = (date(year + month // 12, month % 12 + 1, 1) - date.resolution).day
-            return date(year, month, 1), date(year, month, last)
-        return date(year, month, day), date(year, month, day)
-    except ValueError:
-        return None
 
 
 def holds_withdrawn_risk(today: date):
@@ -140,7 +120,8 @@ def _conditions(params: ListParams, today: date) -> list:
             bounds = date_range(value)
             conditions.append(DATES[name].between(*bounds) if bounds else False)
         elif name in CHOICES:
-            conditions.append(CHOICES[name] == to_int(value, -1))
+            choice = parse_id(value)
+            conditions.append(CHOICES[name] == choice if choice else False)
         elif name == "category":
             known = value in FollowUp.__members__
             conditions.append(Employee.category == FollowUp[value] if known else False)

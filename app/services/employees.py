@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.domain import employment, names, nir
@@ -29,6 +31,9 @@ from app.models.member import Establishment, Member
 from app.models.reference import PcsCode
 from app.models.risk import Risk, RiskCategory
 from app.services import ServiceError, due_dates
+
+NIR_UNIQUE = ("uq_employee_member_nir", "employee.member_id, employee.nir")
+POST_UNIQUE = ("uq_work_post_designation", "work_post.member_id, work_post.designation")
 
 
 class InvalidEmployeeError(ServiceError):
@@ -158,9 +163,24 @@ def save_employee(
         employee.category = category_of([risk.code for risk in risks], periods, today)
         employee.category_on = today
         employee.updated_at = clock.now()
-    db.session.flush()
+    _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
     due_dates.refresh([employee])
     return employee
+
+
+def _flush(unique: tuple[str, str], duplicate: ServiceError) -> None:
+    """Flush, turning a race lost against a concurrent save into the message the checks above
+    give when they see it: the row changed since it was read (its version), or the same NIR or
+    work post created at the same time (`unique`: the constraint as PostgreSQL names it and as
+    SQLite describes it). The caller rolls back."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ServiceError("stale_employee") from error
+    except IntegrityError as error:
+        if not any(name in str(error.orig) for name in unique):
+            raise
+        raise duplicate from error
 
 
 def _apply(employee: Employee, data: EmployeeInput, compact_nir, compact_ntt) -> None:
@@ -227,7 +247,7 @@ def create_work_post(member: Member, pcs_code: str, designation: str, descriptio
         member_id=member.id, pcs_code_id=pcs.id, designation=designation, description=description
     )
     db.session.add(post)
-    db.session.flush()
+    _flush(POST_UNIQUE, ServiceError("work_post_exists"))
     return post
 
 

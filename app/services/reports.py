@@ -3,10 +3,11 @@
 assessments, each filtered by column, sorted by any shown column, paged and exported; and the
 figures of the home page's chart.
 
-Same conventions as the workforce list (app.services.employee_list, whose parsing helpers are
-reused): `f_<column>` filters (part of a word, a date or a part of it, a choice), `sort`, `desc`,
-`page`, `size`. A page costs a count and one select, whatever the size of the member. Every query
-is scoped on the member explicitly (the tenancy guard filters on top of it).
+Same conventions as the workforce list (app.services.employee_list, whose helpers are reused;
+values are read by the bounded parsers of app.domain.inputs): `f_<column>` filters (part of a
+word, a date or a part of it, a choice), `sort`, `desc`, `page`, `size`. A page costs a count
+and one select, whatever the size of the member. Every query is scoped on the member explicitly
+(the tenancy guard filters on top of it).
 """
 
 from collections.abc import Callable
@@ -18,12 +19,13 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, select
 
 from app.domain.follow_up import FollowUp
+from app.domain.inputs import date_range, parse_id, parse_int
 from app.domain.visit_workflow import RequestStatus
 from app.models.centre import Centre
 from app.models.employee import Employee
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitOutcome, VisitRequest
-from app.services.employee_list import PAGE_SIZES, date_range, in_workforce, like_pattern, to_int
+from app.services.employee_list import PAGE_SIZES, in_workforce, like_pattern, parse_page
 
 DEFAULT_SIZE = 10  # the manual's "Nombre de lignes par page 10"
 CHART_MONTHS = 6
@@ -90,12 +92,12 @@ class ReportParams:
             if args.get(f"f_{column.key}", "").strip()
         }
         sorts = {column.key for column in report.columns}
-        size = to_int(args.get("size"), DEFAULT_SIZE)
+        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in sorts else report.default_sort,
             descending=args.get("desc") == "1",
-            page=max(to_int(args.get("page"), 1), 1),
+            page=parse_page(args.get("page")),
             size=size if size in PAGE_SIZES else DEFAULT_SIZE,
             flags=frozenset(name for name in report.flags if args.get(name) == "1"),
         )
@@ -140,7 +142,8 @@ def _condition(column: Column, value: str):
     if column.kind is Kind.ENUM:
         members = column.enum.__members__
         return target == members[value] if value in members else false()
-    return target == to_int(value, -1)  # Kind.ID
+    choice = parse_id(value)  # Kind.ID
+    return target == choice if choice else false()
 
 
 def _conditions(report: Report, params: ReportParams, today: date) -> list:

@@ -6,7 +6,7 @@ from flask_appbuilder.fields import EnumField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from wtforms import BooleanField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from app.security.actions import SafeActionsMixin
 from app.views.labels import ENUM_LABELS, FORMATTERS, LABELS
@@ -26,6 +26,20 @@ class LabelledEnumField(EnumField):
     def __init__(self, enum_class, **kwargs):
         super().__init__(enum_class, list(enum_class.__members__), **kwargs)
         self.choices = [(member.name, ENUM_LABELS[member]) for member in enum_class]
+
+    # FAB's field fails with a 500 on a name outside the enum: its coercion raises KeyError and
+    # its choice check a bare ValueError, neither of which WTForms turns into a field error.
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except KeyError as error:
+            raise ValueError(*error.args) from error
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValueError as error:
+            raise ValidationError(*error.args) from error
 
 
 def enum_field(enum_class, column: str):

@@ -6,6 +6,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.domain.identifiers import IdentifierError, check_naf, check_siret
+from app.domain.inputs import MAX_YEAR, MIN_YEAR, is_plausible
 from app.views.labels import LABELS
 
 IDENTIFIER_MESSAGES = {
@@ -56,3 +57,14 @@ def naf_field():
         validators=[Optional(), naf],
         widget=BS3TextFieldWidget(),
     )
+
+
+DATE_BOUNDS_MESSAGE = _l(
+    "Enter a date between the years %(first)d and %(last)d.", first=MIN_YEAR, last=MAX_YEAR
+)
+
+
+def plausible_date(_form, field) -> None:
+    """Every date typed in a form, ours or FAB's (app.domain.inputs: years 1900 to 2100)."""
+    if not is_plausible(field.data):
+        raise ValidationError(DATE_BOUNDS_MESSAGE)

@@ -11,6 +11,7 @@ from app.exports.employees_xml import (
     EMPLOYEE_FIELDS,
     EMPLOYEES_XSD_PATH,
     NAMESPACE,
+    UNREADABLE,
     employees_xml_chunks,
 )
 
@@ -124,6 +125,23 @@ def test_a_bad_category_fails_validation(schema):
 )
 def test_values_outside_the_schema_fail_validation(schema, overrides):
     assert not schema.validate(etree.fromstring(export([make_row(**overrides)])))
+
+
+def test_control_characters_stored_before_they_were_refused_do_not_break_the_export(schema):
+    """A name made of a NUL byte once made every export of the member fail (issue 8, item 9)."""
+    content = export(
+        [
+            make_row(number=1, last_name="\x00", first_name="Zo\x85é", birth_name="\x7f\x1b"),
+            make_row(number=2),
+        ]
+    )
+    root = etree.fromstring(content)
+    schema.assertValid(root)
+    first, second = root.findall("s:salarie", NS)
+    assert first.findtext("s:nom-usage", namespaces=NS) == UNREADABLE
+    assert first.findtext("s:prenom", namespaces=NS) == "Zoé"
+    assert first.find("s:nom-naissance", NS) is None
+    assert second.findtext("s:numero", namespaces=NS) == "2"
 
 
 def test_a_missing_required_value_is_refused():

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.models.employee import Contract, Language, Sex
 from app.views.labels import ENUM_LABELS
 from app.views.portal.account_forms import REQUIRED
+from app.views.validators import plausible_date
 
 DATE = {"format": "%Y-%m-%d", "render_kw": {"type": "date"}}
 
@@ -35,7 +36,7 @@ class EmployeeForm(FlaskForm):
     sex = RadioField(
         _l("Sex"), [DataRequired(message=_l("This field is required."))], choices=_choices(Sex)
     )
-    birth_date = DateField(_l("Date of birth"), [REQUIRED], **DATE)
+    birth_date = DateField(_l("Date of birth"), [REQUIRED, plausible_date], **DATE)
     address = StringField(_l("Address"), [Optional(), Length(max=250)])
     country = StringField(_l("Country"), [Optional(), Length(max=60)], default="France")
     postal_code = StringField(_l("Postal code"), [Optional(), Length(max=10)])
@@ -45,10 +46,10 @@ class EmployeeForm(FlaskForm):
         _l("Complementary information"), [Optional(), Length(max=250)]
     )
     establishment_id = SelectField(_l("Establishment"), [REQUIRED], coerce=int)
-    hired_on = DateField(_l("Hiring date"), [REQUIRED], **DATE)
+    hired_on = DateField(_l("Hiring date"), [REQUIRED, plausible_date], **DATE)
     contract = SelectField(_l("Contract"), [REQUIRED], choices=_choices(Contract))
-    post_entry_on = DateField(_l("Date of entry in the post"), [REQUIRED], **DATE)
-    contract_end_on = DateField(_l("End-of-contract date"), [Optional()], **DATE)
+    post_entry_on = DateField(_l("Date of entry in the post"), [REQUIRED, plausible_date], **DATE)
+    contract_end_on = DateField(_l("End-of-contract date"), [Optional(), plausible_date], **DATE)
     version = HiddenField()
     risk_errors: list = []  # errors of the risk checkboxes (not a WTForms field)
 

@@ -69,7 +69,7 @@ def fill_choices(form, member: Member, employee: Employee | None) -> None:
         form.nir.data = nir_rules.format_nir(employee.nir) if employee.nir else ""
 
 
-def input_from(form, risk_ids: list[str]) -> EmployeeInput:
+def input_from(form, risk_ids: set[int]) -> EmployeeInput:
     def text(name):
         value = (form[name].data or "").strip()
         return value or None
@@ -100,7 +100,7 @@ def input_from(form, risk_ids: list[str]) -> EmployeeInput:
         contract=Contract[form.contract.data],
         post_entry_on=form.post_entry_on.data,
         contract_end_on=form.contract_end_on.data,
-        risk_ids={int(value) for value in risk_ids if value.isdigit()},
+        risk_ids=risk_ids,
     )
 
 
@@ -108,7 +108,7 @@ def show_errors(form, error: employees.InvalidEmployeeError) -> None:
     for name, code in error.errors.items():
         target = form._fields.get(name)
         message = MESSAGES[code]
-        if code == "duplicate_nir":
+        if code == "duplicate_nir" and error.params.get("duplicate_id"):
             link = url_for("PortalEmployeesView.show", employee_id=error.params["duplicate_id"])
             message = Markup('{} <a href="{}" class="existing-employee">{}</a>').format(
                 message, link, _l("Open the existing record")
@@ -136,7 +136,7 @@ def risk_groups(employee: Employee | None, today):
     return [(label, groups[category]) for category, label in RISK_GROUPS], held, labels
 
 
-def form_context(member, form, employee, editable: bool, posted: list[str] | None) -> dict:
+def form_context(member, form, employee, editable: bool, posted: set[int] | None) -> dict:
     """`posted`: the risk ids sent with a refused form, ticked again as the user left them.
     Who may only read the record sees the NIR masked."""
     today = clock.today()
@@ -144,7 +144,7 @@ def form_context(member, form, employee, editable: bool, posted: list[str] | Non
         form.nir.data = nir_rules.mask_nir(employee.nir)
     groups, held, risk_labels = risk_groups(employee, today)
     if posted is not None:
-        held = {int(value) for value in posted if value.isdigit()}
+        held = posted
     return {
         "member": member,
         "form": form,

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import clock
+from app.domain.inputs import MAX_ID, parse_int
 from app.exports.employees_xml import employees_xml_chunks
 from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import PcsCode, PostalCode
 from app.services import ServiceError, employee_list, employees
+from app.views import params
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
 from app.views.portal import employee_pages
@@ -139,13 +141,13 @@ class PortalEmployeesView(BaseView):
                 form,
                 employee,
                 editable,
-                request.form.getlist("risk_ids") if request.method == "POST" else None,
+                params.id_list("risk_ids") if request.method == "POST" else None,
             ),
         )
 
     def _save(self, member: Member, form: EmployeeForm, employee: Employee | None):
-        data = employee_pages.input_from(form, request.form.getlist("risk_ids"))
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        data = employee_pages.input_from(form, params.id_list("risk_ids"))
+        version = parse_int(form.version.data, 0, MAX_ID)
         try:
             saved = employees.save_employee(member, data, g.user, employee, version)
             db.session.commit()

@@ -7,6 +7,7 @@ from wtforms import DateField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.views.portal.account_forms import REQUIRED
+from app.views.validators import plausible_date
 
 
 class VisitRequestForm(FlaskForm):
@@ -16,7 +17,9 @@ class VisitRequestForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    scheduled_at = DateTimeLocalField(_l("Date and time"), [REQUIRED], format="%Y-%m-%dT%H:%M")
+    scheduled_at = DateTimeLocalField(
+        _l("Date and time"), [REQUIRED, plausible_date], format="%Y-%m-%dT%H:%M"
+    )
     centre_id = SelectField(_l("Centre"), [REQUIRED], coerce=int)
     professional_id = SelectField(_l("Health professional"), [REQUIRED], coerce=int)
 
@@ -25,11 +28,12 @@ class OutcomeForm(FlaskForm):
     outcome = SelectField(
         _l("Outcome"), choices=[("seen", _l("Seen")), ("absent", _l("Absent"))], default="seen"
     )
-    conclusion = SelectField(_l("Conclusion"), [Optional()])
+    # Checked against its choices ("" for none): `Optional` would let " " through unchecked.
+    conclusion = SelectField(_l("Conclusion"))
     recommendations = TextAreaField(_l("Recommendations"), [Optional(), Length(max=2000)])
     next_due_on = DateField(
         _l("Next visit due (set by the professional)"),
-        [Optional()],
+        [Optional(), plausible_date],
         format="%Y-%m-%d",
         render_kw={"type": "date"},
     )

@@ -18,7 +18,7 @@ from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.visit import VisitRequest
 from app.services import ServiceError, mail, visits
-from app.views import letters
+from app.views import letters, params
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
 from app.views.portal.visit_forms import VisitRequestForm
@@ -65,10 +65,10 @@ class PortalVisitRequestsView(BaseView):
     @has_access
     @permission_name("add")
     def new(self):
-        if not request.args.get("employee_id", "").isdigit():
+        if not request.args.get("employee_id"):
             flash(_("Choose the employee in the list, then «Request a visit»."), "info")
             return redirect(url_for("PortalEmployeesView.list"))
-        employee = _own(Employee, int(request.args["employee_id"]))
+        employee = _own(Employee, params.id_arg("employee_id"))
         form = VisitRequestForm()
         form.exam_type_id.choices = [(0, _("-Choose-"))] + [
             (e.id, e.label) for e in db.session.scalars(select(ExamType).order_by(ExamType.id))
