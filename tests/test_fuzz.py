@@ -14,12 +14,14 @@ derandomized, no example database; the whole file runs in well under two minutes
 
 import re
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
+from werkzeug.routing import IntegerConverter
 
 from app.domain.inputs import MAX_ID
 from app.services import employee_list, reports
@@ -84,6 +86,13 @@ HOSTILE = st.one_of(
 ROW_ID = st.one_of(st.integers(min_value=1, max_value=40), st.integers(-(2**80), 2**80))
 
 
+class Route(NamedTuple):
+    rule: object
+    methods: list[str]
+    query: list[str]  # the query arguments to fuzz
+    reached: bool  # whether the user may open it (more examples then)
+
+
 def _view(app, endpoint: str):
     name = endpoint.split(".")[0]
     return next((v for v in app.appbuilder.baseviews if type(v).__name__ == name), None)
@@ -106,7 +115,7 @@ def _url(rule, values: dict) -> str:
     return ARGUMENT.sub(lambda match: quote(str(values[match.group(2)]), safe=""), rule.rule)
 
 
-def _forms(client, page_url: str, response) -> dict:
+def _forms(page_url: str, response) -> dict:
     """{action path: the fields as the browser would send them} for the forms of a page."""
     found = {}
     if "html" not in response.content_type:
@@ -123,9 +132,9 @@ def _forms(client, page_url: str, response) -> dict:
     return found
 
 
-def _routes(app, client) -> list[tuple]:
-    """(rule, query names, baseline form by action) for every fuzzed route, and whether the user
-    reaches it: its page is requested once with plausible ids to find its forms."""
+def _routes(app, client) -> tuple[list[Route], dict]:
+    """Every fuzzed route, and the forms of their pages by action: each page is requested once
+    with plausible ids (1), to find its forms and whether the user reaches it."""
     routes, forms = [], {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint in OUTSIDE:
@@ -137,9 +146,9 @@ def _routes(app, client) -> list[tuple]:
             response = client.get(url)
             response.get_data()  # a streamed export is read to its end
             reached = response.status_code not in (401, 403)
-            forms.update(_forms(client, url, response))
+            forms.update(_forms(url, response))
         query = PORTAL_ARGS + _fab_args(_view(app, rule.endpoint))
-        routes.append((rule, methods, query, reached))
+        routes.append(Route(rule, methods, query, reached))
     return routes, forms
 
 
@@ -153,7 +162,12 @@ def _request(client, method: str, url: str, args: dict, form: dict | None) -> st
     return str(response.status_code) if response.status_code >= 500 else None
 
 
-def _fuzz(client, token: str, route, forms: dict, failures: list, examples: int) -> None:
+def _path_value(rule, name: str):
+    """Ids for `<int:...>` arguments (small ones name real rows), hostile text for the others."""
+    return ROW_ID if isinstance(rule._converters[name], IntegerConverter) else HOSTILE
+
+
+def _fuzz(client, token: str, route: Route, forms: dict, failures: list, examples: int) -> None:
     """One hostile target per example (the path, the query or the form), the rest valid, so
     that each hostile value reaches as far as it can."""
     rule, methods, query, _reached = route
@@ -179,7 +193,7 @@ def _fuzz(client, token: str, route, forms: dict, failures: list, examples: int)
         url, args, form = valid_url, {}, None
         if target == "path":
             values = {
-                name: data.draw(ROW_ID if "int" in rule.rule else HOSTILE, label=name)
+                name: data.draw(_path_value(rule, name), label=name)
                 for name in sorted(rule.arguments)
             }
             url = _url(rule, values)
@@ -222,6 +236,6 @@ def test_no_route_answers_5xx_to_hostile_input(app, username):
     failures = []
     for route in routes:
         token = _still_logged_in(client, username)
-        examples = 8 if route[3] else 2
+        examples = 8 if route.reached else 2
         _fuzz(client, token, route, forms, failures, examples)
     assert not failures, "\n".join(failures)
