@@ -93,8 +93,8 @@ def test_one_reset_link_posted_twice_at_once_changes_the_password_once(app, clie
             ),
         ]
     )
+    assert sorted(r.status_code for r in results) == [302, 404]  # the loser: "link not valid"
     changed = [r.status_code == 302 for r in results]
-    assert changed.count(True) == 1, [r.status_code for r in results]
     winner = passwords[changed.index(True)]
     assert logs_in(app, "ets10250", winner)
     assert not logs_in(app, "ets10250", passwords[changed.index(False)])

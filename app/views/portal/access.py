@@ -66,6 +66,9 @@ class AccessView(BaseView):
     def _page(self, template, **context):
         return self.render_template(template, **context)
 
+    def _invalid_link(self):
+        return self._page("access/invalid_link.html", message=MESSAGES["bad_token"]), 404
+
     @expose("/first-connection", methods=["GET", "POST"])
     def first_connection(self):
         form = ProvisionalForm()
@@ -139,7 +142,7 @@ class AccessView(BaseView):
             try:
                 access.usable_token(token)
             except ServiceError:
-                return self._page("access/invalid_link.html", message=MESSAGES["bad_token"]), 404
+                return self._invalid_link()
         form = NewPasswordForm()
         if form.validate_on_submit():
             try:
@@ -148,6 +151,8 @@ class AccessView(BaseView):
                     db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
+                if error.code == "bad_token":  # spent meanwhile by a concurrent request
+                    return self._invalid_link()
                 flash(MESSAGES[error.code], "danger")
             else:
                 flash(_("Your password is changed. Log in with it."), "success")
@@ -166,7 +171,7 @@ class AccessView(BaseView):
                     db.session.commit()
             except ServiceError:
                 db.session.rollback()
-                return self._page("access/invalid_link.html", message=MESSAGES["bad_token"]), 404
+                return self._invalid_link()
         if request.method == "POST":
             flash(_("Your new e-mail address is confirmed."), "success")
             return redirect(url_for("HomeView.index"))
