@@ -26,6 +26,7 @@ from tests.views.test_access import (
     reset_path,
     user_named,
 )
+from tests.views.test_profile import MINE
 
 
 def at_once(calls):
@@ -127,12 +128,7 @@ def test_a_password_change_in_the_profile_revokes_outstanding_links(app, client,
     owner = app.test_client()
     login(owner, "ets10250")
     profile = {
-        "username": "ets10250",
-        "last_name": "BOULANGER",
-        "first_name": "Bernard",
-        "email": BERNARD,
-        "phone": "0322000000",
-        "is_portal_contact": "y",
+        **MINE,
         "current_password": PASSWORDS["ets10250"],
         "password": NEW_PASSWORD,
         "confirm": NEW_PASSWORD,

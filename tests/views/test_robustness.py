@@ -51,16 +51,6 @@ MEMBERS = "/backofficememberview"
 setting = test_visits.setting  # the visit tests' fixture: an employee, exam types, a team
 
 
-@pytest.fixture
-def member(app):
-    return logged_in(app, "ets10250")
-
-
-@pytest.fixture
-def staff(app):
-    return logged_in(app, "gestion")
-
-
 def shown(app, message) -> str:
     """A lazy message as the app renders it (its locale, whitespace collapsed)."""
     with app.test_request_context():

@@ -117,16 +117,6 @@ def setting(app):
         )
 
 
-@pytest.fixture
-def member(app):
-    return logged_in(app, "ets10250")
-
-
-@pytest.fixture
-def staff(app):
-    return logged_in(app, "gestion")
-
-
 def pdf_file(text: str = "Courrier du médecin traitant") -> bytes:
     """A small real PDF, as a member would attach it."""
     buffer = io.BytesIO()
