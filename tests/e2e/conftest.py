@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -23,10 +23,20 @@ TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+class OneRequestPerConnection(WSGIRequestHandler):
+    """HTTP/1.0: the browser opens a connection per request. With keep-alive, werkzeug's server
+    drains the socket before closing the response and can block there on the browser's next
+    request, which delays the work the portal runs after a response (mail delivery)."""
+
+    protocol_version = "HTTP/1.0"
+
+
 @pytest.fixture
 def live_server(app):
     """The base URL of `app` served on 127.0.0.1 and a free port, for the duration of the test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=OneRequestPerConnection
+    )
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
