@@ -5,7 +5,7 @@ against one that does not. Rate limits and the account lock are off so that ever
 the same path; requests alternate so that drift hits both sides.
 
     .venv/bin/python -m bench.access_timing [--rounds 60]   # a fresh SQLite demo database
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/timing .venv/bin/python -m bench.access_timing
+    .venv/bin/python -m bench.access_timing --database-url postgresql://postgres@127.0.0.1:5432/timing
 """
 
 import argparse
@@ -21,12 +21,16 @@ from app.cli import REFERENCE_DIR
 from app.extensions import db
 from app.services import demo
 from bench.employees import CSRF
+from config import database_url
+from tests import databases
 
 TARGET_RATIO = 1.10  # medians within 10 % of each other
 
 
 def _app(url: str | None):
-    url = url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'timing.db'}"
+    """A fresh database (recreated on PostgreSQL) with the demo data."""
+    url = database_url(url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'timing.db'}")
+    databases.reset(url)
     settings = {"RATELIMIT_ENABLED": False, "AUTH_LOCK_THRESHOLD": 0, "MAIL_SERVER": ""}
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **settings})
     with app.app_context():
