@@ -24,9 +24,7 @@ from tests.views.test_visits import (
     requests_for,
     stored_files,
 )
-from tests.views.test_visits import member as member  # noqa: F401 - fixture
 from tests.views.test_visits import setting as setting  # noqa: F401 - fixture
-from tests.views.test_visits import staff as staff  # noqa: F401 - fixture
 
 SCRIPT = b"<script>alert(document.domain)</script>"
 POLYGLOTS = {

@@ -28,7 +28,6 @@ from tests.views.test_visits import (
     set_in_db,
     stored_files,
 )
-from tests.views.test_visits import member as member  # noqa: F401 - fixture
 from tests.views.test_visits import setting as setting  # noqa: F401 - fixture
 
 SEE_IT = "See the request in progress"
