@@ -250,6 +250,7 @@ WORKFORCE = Report(
     extras=lambda today: (
         Employee.id.label("employee_id"),
         case((overdue(today), True), else_=False).label("overdue"),
+        Employee.next_due_reason.label("next_due_reason"),
     ),
     flags={"overdue": overdue},
 )

@@ -3,6 +3,7 @@
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
+from app.domain.due_dates import DueReason
 from app.domain.follow_up import FollowUp
 from app.domain.visit_workflow import RequestStatus
 from app.models.centre import ProfessionalRole
@@ -114,6 +115,8 @@ ENUM_LABELS = {
     MemberStatus.ACTIVE: _l("Active member"),
     MemberStatus.RESIGNED: _l("Resigned"),
     ProfessionalRole.PHYSICIAN: _l("Occupational physician"),
+    ProfessionalRole.COLLABORATOR: _l("Collaborating physician"),
+    ProfessionalRole.INTERN: _l("Occupational medicine intern"),
     ProfessionalRole.NURSE: _l("Occupational health nurse"),
     ProfessionalRole.ASSISTANT: _l("Medical assistant"),
     Sex.M: _l("Man"),
@@ -150,6 +153,18 @@ ENUM_LABELS = {
     FollowUp.SI: _l("SI - Individual follow-up"),
     FollowUp.SIA: _l("SIA - Adapted individual follow-up"),
     FollowUp.SIR: _l("SIR - Reinforced individual follow-up"),
+    # Why the next visit is due then (app.domain.due_dates.next_due).
+    DueReason.BEFORE_ASSIGNMENT: _l("Exam before assignment to the post, not done yet"),
+    DueReason.FIRST_VIP: _l("Initial VIP never done (3 months after taking the post)"),
+    DueReason.FIRST_VIP_APPRENTICE: _l(
+        "Initial VIP never done (2 months after taking the post, apprentice)"
+    ),
+    DueReason.PERIODIC_VIP_SI: _l("Periodic VIP (SI: 5 years after the last visit)"),
+    DueReason.PERIODIC_VIP_SIA: _l("Periodic VIP (SIA: 3 years after the last visit)"),
+    DueReason.EMA_PERIODIC: _l("Periodic EMA (SIR: 4 years after the last EMA)"),
+    DueReason.INTERMEDIATE: _l("Intermediate visit (SIR: 2 years after the last EMA)"),
+    DueReason.RADIATION_YEARLY: _l("Yearly EMA (ionising radiation, category A)"),
+    DueReason.PROFESSIONAL: _l("Date set by the health professional"),
 }
 
 

@@ -7,7 +7,10 @@ from sqlalchemy import func, or_, select
 
 from app import clock
 from app.domain import nir as nir_rules
+from app.domain.due_dates import DueDate, DueReason, is_overdue
+from app.domain.employment import is_in_workforce
 from app.domain.follow_up import FollowUp, risk_category
+from app.domain.visit_workflow import RequestStatus
 from app.extensions import db
 from app.models.employee import Contract, Employee, Language, Sex, WorkPost
 from app.models.member import Establishment, Member
@@ -145,6 +148,7 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
     groups, held, risk_labels = risk_groups(employee, today)
     if posted is not None:
         held = posted
+    requests = visits.requests_of(employee.id) if employee else []
     return {
         "member": member,
         "form": form,
@@ -154,7 +158,9 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
         "held": held,
         "risk_labels": risk_labels,
         "can_request_visit": current_app.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
-        "requests": visits.requests_of(employee.id) if employee else [],
+        "requests": requests,
+        "overdue": employee is not None and _overdue(employee, requests, today),
+        "in_workforce": employee is None or is_in_workforce(employee.contract_end_on, today),
         "visits_done": visits.visits_of(employee.id, VisitOutcome.SEEN) if employee else [],
         "absences": visits.visits_of(employee.id, VisitOutcome.ABSENT) if employee else [],
         "withdrawn": {
@@ -164,6 +170,16 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
             if not employees.declarable(risk, today)
         },
     }
+
+
+def _overdue(employee: Employee, requests, today) -> bool:
+    """The record's "overdue" label: the domain's rule on the stored due date and the requests
+    already loaded for the Visits tab (no query of its own)."""
+    if employee.next_due_on is None or employee.next_due_reason is None:
+        return False
+    due = DueDate(employee.next_due_on, DueReason(employee.next_due_reason))
+    scheduled = any(r.status is RequestStatus.SCHEDULED for r in requests)
+    return is_overdue(due, today, scheduled)
 
 
 def list_context(member: Member, params, rows, total: int) -> dict:

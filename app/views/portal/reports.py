@@ -120,12 +120,13 @@ def sheet(report: reports.Report, rows):
     """The header and the rows of a report's Excel file (same columns as the page)."""
     headers = [str(HEADERS[column.key]) for column in report.columns]
     if report is reports.WORKFORCE:
-        headers.append(str(_l("Overdue")))
+        headers += [str(_l("Reason of the due date")), str(_l("Overdue"))]
 
     def values(row):
         shown = [_value(column, row._mapping[column.key]) for column in report.columns]
         if report is reports.WORKFORCE:
-            shown.append(str(yes_no(row.overdue)))
+            reason = row.next_due_reason
+            shown += [str(enum_label(reason)) if reason else None, str(yes_no(row.overdue))]
         return shown
 
     return headers, (values(row) for row in rows)
