@@ -70,6 +70,18 @@ def refresh_due_dates_command():
     click.echo(f"due dates refreshed: {count} employees")
 
 
+@click.command("close-exited-requests")
+def close_exited_requests_command():
+    """Cancel the open visit requests of employees whose end of contract has passed (run daily:
+    an end date entered in advance closes the requests on that day; issue 9)."""
+    from app.services import mail, visits
+
+    ids = visits.close_all_exited()
+    db.session.commit()
+    mail.deliver(ids)
+    click.echo(f"requests closed by an exit: {len(ids)} mails to the teams")
+
+
 def init_app(app) -> None:
     for command in (
         setup_command,
@@ -77,6 +89,7 @@ def init_app(app) -> None:
         demo_data_command,
         recompute_categories_command,
         refresh_due_dates_command,
+        close_exited_requests_command,
     ):
         app.cli.add_command(command)
     from app import cli_bench  # flask bench-data (benchmarks)

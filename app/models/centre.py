@@ -1,11 +1,12 @@
 """The service's organisation: centres (sites by sector) and health teams with their members."""
 
-import enum
-
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.professions import ProfessionalRole
 from app.models.base import Model, enum_column
+
+__all__ = ["Centre", "HealthProfessional", "HealthTeam", "ProfessionalRole"]
 
 
 class Centre(Model):
@@ -26,12 +27,6 @@ class Centre(Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ProfessionalRole(enum.Enum):
-    PHYSICIAN = "physician"  # médecin du travail
-    NURSE = "nurse"  # infirmier / infirmière en santé au travail
-    ASSISTANT = "assistant"  # assistant(e) médical(e)
 
 
 class HealthTeam(Model):

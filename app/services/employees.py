@@ -2,7 +2,8 @@
 work posts, and the recomputation of categories when the catalogue changes.
 
 Rules: shared/spec/domain-rules.md §1 (categories by date), §3 (NIR/NTT, names, work posts) and the
-manual's chapters 5 to 7. The category is computed on the day of the save and stored for lists,
+manual's chapters 5 to 7. An end-of-contract date closes the employee's open visit requests
+(`visits.close_for_exit`). The category is computed on the day of the save and stored for lists,
 exports and reports; `recompute_categories` brings every stored category up to a given day.
 """
 
@@ -30,7 +31,7 @@ from app.models.employee import (
 from app.models.member import Establishment, Member
 from app.models.reference import PcsCode
 from app.models.risk import Risk, RiskCategory
-from app.services import ServiceError, due_dates
+from app.services import ServiceError, due_dates, mail, visits
 
 NIR_UNIQUE = ("uq_employee_member_nir", "employee.member_id, employee.nir")
 POST_UNIQUE = ("uq_work_post_designation", "work_post.member_id, work_post.designation")
@@ -165,6 +166,9 @@ def save_employee(
         employee.updated_at = clock.now()
     _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
     due_dates.refresh([employee])
+    # Leaving the workforce closes what is open (issue 9); the team's mails leave once the
+    # caller's transaction is committed (sent after the response, or kept in the outbox).
+    mail.deliver_later(visits.close_for_exit(employee, actor))
     return employee
 
 

@@ -13,7 +13,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import select
 
 from app import clock
@@ -98,3 +98,11 @@ def run_after_response(work) -> None:
 def deliver_after_response(ids: list[int], secrets: dict[int, str] | None = None) -> None:
     """Send once the response is out, so that its timing does not tell whether a mail left."""
     run_after_response(lambda: deliver(ids, secrets))
+
+
+def deliver_later(ids: list[int]) -> None:
+    """For a service that queues mails inside a larger use case: in a request, send them once
+    the response is out (a rolled-back transaction leaves no row, so nothing is sent); outside
+    one (CLI), the command calls `deliver` after its commit."""
+    if ids and has_request_context():
+        deliver_after_response(ids)

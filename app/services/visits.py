@@ -14,14 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app
+from babel.dates import format_date
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.domain.employment import is_in_workforce
-from app.domain.visit_workflow import OPEN, RequestStatus, can_move, member_may_cancel
+from app.domain.professions import allowed_roles, may_perform
+from app.domain.visit_workflow import (
+    OPEN,
+    RequestStatus,
+    can_move,
+    closed_by_exit,
+    may_convene,
+    member_may_cancel,
+)
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional
 from app.models.employee import Employee
@@ -35,7 +46,7 @@ from app.models.visit import (
     VisitOutcome,
     VisitRequest,
 )
-from app.services import ServiceError, due_dates
+from app.services import ServiceError, audit, due_dates, mail
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
 USER_COMPANY_MIN_LENGTH = 3
@@ -218,19 +229,118 @@ def acknowledge(request: VisitRequest, actor) -> None:
 
 
 def schedule(
-    request: VisitRequest, when: datetime, centre_id: int, professional_id: int, actor
+    request: VisitRequest,
+    when: datetime,
+    centre_id: int,
+    professional_id: int,
+    actor,
+    *,
+    after_exit: bool = False,
 ) -> None:
-    """The convocation: date, time, centre and professional (a new slot replaces the old)."""
+    """The convocation: date, time, centre and professional (a new slot replaces the old). The
+    professional's profession must be one that may perform the exam, and the employee must be in
+    the workforce on that day unless staff explicitly confirm (`after_exit`, audited)."""
     if when <= clock.now():
         raise ServiceError("visit_schedule_in_past")
     if db.session.get(Centre, centre_id) is None:
         raise ServiceError("visit_unknown_centre")
-    if db.session.get(HealthProfessional, professional_id) is None:
+    professional = db.session.get(HealthProfessional, professional_id)
+    if professional is None:
         raise ServiceError("visit_unknown_professional")
-    _move(request, RequestStatus.SCHEDULED, actor, note=when.isoformat(sep=" ", timespec="minutes"))
+    if not may_perform(professional.role, request.exam_type.performed_by):
+        raise ServiceError("visit_professional_not_allowed")
+    end_on = request.employee.contract_end_on
+    note = when.isoformat(sep=" ", timespec="minutes")
+    if not may_convene(end_on, when.date()):
+        if not after_exit:
+            raise ServiceError("visit_employee_left", end_on=end_on)
+        note = f"{note} - {_exit_note(end_on)} : convocation maintenue"
+        audit.record(
+            "visit_scheduled_after_exit",
+            actor=actor,
+            member=request.member,
+            target=f"visit_request:{request.id}",
+            scheduled_at=note[:16],
+            contract_end_on=end_on.isoformat(),
+        )
+    _move(request, RequestStatus.SCHEDULED, actor, note=note)
     request.scheduled_at = when
     request.centre_id = centre_id
     request.professional_id = professional_id
+
+
+def professionals_for(request: VisitRequest) -> list[HealthProfessional]:
+    """Who may perform the request's exam: its team's professionals first, then the others,
+    each group by name."""
+    allowed = allowed_roles(request.exam_type.performed_by)
+    found = db.session.scalars(
+        select(HealthProfessional)
+        .where(HealthProfessional.role.in_(allowed))
+        .order_by(HealthProfessional.last_name, HealthProfessional.first_name)
+    ).all()
+    return sorted(found, key=lambda p: p.team_id != request.health_team_id)
+
+
+def _exit_note(end_on: date) -> str:
+    """Kept in the request's history (stored text, in the service's language)."""
+    return f"Salarié sorti des effectifs le {format_date(end_on, 'dd/MM/yyyy', locale='fr')}"
+
+
+def close_for_exit(employee: Employee, actor) -> list[int]:
+    """Cancel the employee's open requests that the exit closes (`closed_by_exit`), the reason
+    in their history, and write to each team (or the service without a team) in the outbox;
+    the ids of the mails, to send once the caller has committed."""
+    end_on = employee.contract_end_on
+    if end_on is None:
+        return []
+    today = clock.today()
+    closed = [
+        request
+        for request in requests_of(employee.id)
+        if closed_by_exit(
+            request.status,
+            request.scheduled_at.date() if request.scheduled_at else None,
+            end_on,
+            today,
+        )
+    ]
+    for request in closed:
+        _move(request, RequestStatus.CANCELLED, actor, note=_exit_note(end_on))
+    db.session.flush()
+    by_recipient: dict[str, list[VisitRequest]] = {}
+    for request in closed:
+        by_recipient.setdefault(team_address(request), []).append(request)
+    return [_mail_exit(address, rows, end_on).id for address, rows in by_recipient.items()]
+
+
+def close_all_exited() -> list[int]:
+    """`close_for_exit` for every employee who has left and still has an open request."""
+    employees = db.session.scalars(
+        select(Employee)
+        .where(
+            Employee.contract_end_on <= clock.today(),
+            Employee.id.in_(select(VisitRequest.employee_id).where(VisitRequest.status.in_(OPEN))),
+        )
+        .order_by(Employee.id)
+    ).all()
+    return [mail_id for employee in employees for mail_id in close_for_exit(employee, None)]
+
+
+def team_address(request: VisitRequest) -> str:
+    """Where news of a request goes: its health team, or the service's general address when the
+    member has no team (or the team no address)."""
+    team = request.health_team
+    return team.email if team is not None and team.email else current_app.config["SERVICE_EMAIL"]
+
+
+def _mail_exit(address: str, rows: list[VisitRequest], end_on: date):
+    with force_locale("fr"):
+        body = render_template("mail/visit_requests_closed_by_exit.txt", rows=rows, end_on=end_on)
+        subject = _(
+            "Visit requests cancelled: employee left the workforce (member %(number)s)",
+            number=rows[0].member.number,
+        )
+    return mail.queue(address, subject, body)
 
 
 def record_outcome(

@@ -13,6 +13,7 @@ from app.views.backoffice.members import (
     BackofficeContactView,
     BackofficeEstablishmentView,
     BackofficeMemberView,
+    BackofficeMemberWithoutTeamView,
 )
 from app.views.backoffice.organisation import (
     BackofficeCentreView,
@@ -29,6 +30,7 @@ from app.views.backoffice.reference import (
     BackofficeRiskView,
 )
 from app.views.backoffice.visits import (
+    BackofficeUnassignedVisitRequestView,
     BackofficeVisitEventView,
     BackofficeVisitRequestView,
     BackofficeVisitView,
@@ -54,12 +56,28 @@ MENU = [
         _l("Members"),
     ),
     (
+        BackofficeUnassignedVisitRequestView,
+        "BackofficeVisitRequestsWithoutTeam",
+        _l("Visit requests without a health team"),
+        "fa-exclamation-circle",
+        "BackofficeMenuVisits",
+        _l("Visits"),
+    ),
+    (
         BackofficeVisitRequestView,
         "BackofficeVisitRequests",
         _l("Visit requests to handle"),
         "fa-inbox",
         "BackofficeMenuVisits",
         _l("Visits"),
+    ),
+    (
+        BackofficeMemberWithoutTeamView,
+        "BackofficeMembersWithoutTeam",
+        _l("Members without a health team"),
+        "fa-exclamation-circle",
+        "BackofficeMenuMembers",
+        _l("Members"),
     ),
     (
         BackofficeVisitView,

@@ -4,6 +4,7 @@ from flask import abort, g
 from flask_appbuilder import ModelView
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from wtforms import BooleanField
 from wtforms.validators import DataRequired, ValidationError
@@ -18,6 +19,16 @@ def current_member_id() -> int:
     if member_id is None:
         abort(404)
     return member_id
+
+
+class FilterIsNull(BaseFilter):
+    """A base filter: rows whose column is empty (e.g. members or requests without a team)."""
+
+    name = "Is empty"
+    arg_name = "null"
+
+    def apply(self, query, value):
+        return query.filter(getattr(self.model, self.column_name).is_(None))
 
 
 class LabelledEnumField(EnumField):

@@ -93,6 +93,14 @@ MESSAGES = {
     "visit_schedule_in_past": _l("The appointment must be in the future."),
     "visit_unknown_centre": _l("Choose a centre."),
     "visit_unknown_professional": _l("Choose a health professional."),
+    "visit_professional_not_allowed": _l(
+        "This professional may not perform this examination: choose one of the professions "
+        "the exam type allows."
+    ),
+    "visit_employee_left": _l(
+        "The employee is no longer in the workforce on that day (end of contract): choose an "
+        "earlier date, or tick the box to convene them all the same."
+    ),
     "visit_conclusion_required": _l("Give the conclusion of the visit."),
     "visit_outcome_in_future": _l("The outcome can only be recorded once the appointment is past."),
 }

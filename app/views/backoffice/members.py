@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
-from app.views.common import MEMBER_COLUMNS, BaseModelView, enum_field
+from app.views.common import MEMBER_COLUMNS, BaseModelView, FilterIsNull, enum_field
 from app.views.messages import MESSAGES
 from app.views.validators import naf_field, siret_field
 
@@ -121,3 +121,11 @@ class BackofficeMemberView(BaseModelView):
             pdf = letters.provisioning_letter_for(member, password)
         db.session.commit()
         return letters.attachment(pdf, f"courrier-premiere-connexion-{member.number}.pdf")
+
+
+class BackofficeMemberWithoutTeamView(BackofficeMemberView):
+    """Members without a health team: their visit requests reach only the service's general
+    address until staff assign them a team (issue 9)."""
+
+    list_title = _l("Members without a health team")
+    base_filters = [["health_team_id", FilterIsNull, None]]

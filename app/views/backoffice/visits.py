@@ -1,4 +1,5 @@
-"""Back-office: the health teams' queue of visit requests (oldest first), acknowledging,
+"""Back-office: the health teams' queue of visit requests (those without a team first, then
+oldest first), the requests of members without a team on their own list, acknowledging,
 scheduling (the convocation), recording the visit done or the absence, and every visit."""
 
 from flask import abort, flash, g, redirect, send_file, url_for
@@ -9,15 +10,16 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import case, select
 
 from app.domain.visit_workflow import OPEN, RequestStatus
 from app.extensions import db
-from app.models.centre import Centre, HealthProfessional
+from app.models.centre import Centre
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.services import ServiceError, visits
-from app.views.common import READ_ONLY_ROUTES, BaseModelView, enum_field
-from app.views.labels import ENUM_LABELS
+from app.views.common import READ_ONLY_ROUTES, BaseModelView, FilterIsNull, enum_field
+from app.views.labels import ENUM_LABELS, FORMATTERS
 from app.views.messages import MESSAGES
 from app.views.portal.visit_forms import OutcomeForm, ScheduleForm
 
@@ -32,12 +34,30 @@ class BackofficeVisitEventView(BaseModelView):
     base_order = ("at", "asc")
 
 
+def _team_or_none(team):
+    return (
+        team
+        if team is not None
+        else Markup('<span class="label label-warning">{}</span>').format(_("No health team"))
+    )
+
+
 def _open_statuses():
     return sorted(OPEN, key=lambda status: status.name)
 
 
+class QueueInterface(SQLAInterface):
+    """The default order (oldest first) puts the requests without a team before the others:
+    nobody else will handle them (issue 9, "Requests of a member without a health team")."""
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column == "requested_at" and order_direction == "asc":
+            query = query.order_by(case((VisitRequest.health_team_id.is_(None), 0), else_=1))
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+
 class BackofficeVisitRequestView(BaseModelView):
-    datamodel = SQLAInterface(VisitRequest)
+    datamodel = QueueInterface(VisitRequest)
     class_permission_name = "BackofficeVisitRequests"
     list_title = _l("Visit requests to handle")
     show_title = _l("Visit request")
@@ -58,6 +78,7 @@ class BackofficeVisitRequestView(BaseModelView):
         "attachment_name", "health_team", "status", "scheduled_at", "centre", "professional",
     ]  # fmt: skip
     search_form_extra_fields = {"status": enum_field(RequestStatus, "status")}
+    formatters_columns = {**FORMATTERS, "health_team": _team_or_none}
 
     def _request(self, pk: int) -> VisitRequest:
         found = db.session.get(VisitRequest, pk)
@@ -85,10 +106,8 @@ class BackofficeVisitRequestView(BaseModelView):
             (c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))
         ]
         form.professional_id.choices = [
-            (p.id, f"{p} ({ENUM_LABELS[p.role]})")
-            for p in db.session.scalars(
-                select(HealthProfessional).order_by(HealthProfessional.last_name)
-            )
+            (p.id, f"{p} ({ENUM_LABELS[p.role]}, {p.team})")
+            for p in visits.professionals_for(visit_request)
         ]
         if not form.is_submitted() and visit_request.health_team:
             form.centre_id.data = visit_request.health_team.centre_id
@@ -100,6 +119,7 @@ class BackofficeVisitRequestView(BaseModelView):
                 form.centre_id.data,
                 form.professional_id.data,
                 g.user,
+                after_exit=form.after_exit.data,
             )
             if done:
                 flash(
@@ -163,6 +183,17 @@ class BackofficeVisitRequestView(BaseModelView):
             conditional=False,
             etag=False,
         )
+
+
+class BackofficeUnassignedVisitRequestView(BackofficeVisitRequestView):
+    """The open requests of members without a health team: the service assigns the member a
+    team (Members), then schedules from here."""
+
+    list_title = _l("Visit requests without a health team")
+    base_filters = [
+        ["status", FilterInFunction, _open_statuses],
+        ["health_team_id", FilterIsNull, None],
+    ]
 
 
 class BackofficeVisitView(BaseModelView):

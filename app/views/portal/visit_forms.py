@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DateTimeLocalField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.views.portal.account_forms import REQUIRED
@@ -21,7 +21,17 @@ class ScheduleForm(FlaskForm):
         _l("Date and time"), [REQUIRED, plausible_date], format="%Y-%m-%dT%H:%M"
     )
     centre_id = SelectField(_l("Centre"), [REQUIRED], coerce=int)
-    professional_id = SelectField(_l("Health professional"), [REQUIRED], coerce=int)
+    # The offered professionals are those who may perform the exam; any other id is refused by
+    # the service with its own message (visits.schedule), not WTForms' "Not a valid choice".
+    professional_id = SelectField(
+        _l("Health professional"), [REQUIRED], coerce=int, validate_choice=False
+    )
+    after_exit = BooleanField(
+        _l(
+            "Convene the employee even though they are no longer in the workforce on that day "
+            "(recorded in the audit log)"
+        )
+    )
 
 
 class OutcomeForm(FlaskForm):

@@ -74,7 +74,6 @@ class PortalVisitRequestsView(BaseView):
             (e.id, e.label) for e in db.session.scalars(select(ExamType).order_by(ExamType.id))
         ]
         if form.validate_on_submit() and self._submit(employee, form):
-            flash(_("Your request is sent to your occupational health team."), "success")
             return redirect(url_for("PortalEmployeesView.show", employee_id=employee.id))
         member = db.session.get(Member, current_member_id())
         return self.render_template("visits/new.html", form=form, employee=employee, member=member)
@@ -99,8 +98,18 @@ class PortalVisitRequestsView(BaseView):
             visits.discard_attachment(created)
             flash(self._refusal(error, employee, form.exam_type_id.data), "danger")
             return False
-        if message is not None:
-            mail.deliver_after_response([message.id])
+        mail.deliver_after_response([message.id])
+        if created.health_team_id is None:
+            # Issue 9: no team, no team's queue: say where the request really went.
+            flash(
+                _(
+                    "Your request is sent to the service: your company has no occupational "
+                    "health team yet, the service assigns one and schedules the visit."
+                ),
+                "success",
+            )
+        else:
+            flash(_("Your request is sent to your occupational health team."), "success")
         return True
 
     @staticmethod
@@ -118,13 +127,16 @@ class PortalVisitRequestsView(BaseView):
         )
 
     def _notify_team(self, visit_request: VisitRequest):
-        team = visit_request.health_team
-        if team is None or not team.email:
-            return None
+        """The team's mail, or the service's general address when the member has no team."""
         with force_locale("fr"):
             body = render_template("mail/visit_request.txt", visit_request=visit_request)
             subject = _("Visit request from member %(number)s", number=visit_request.member.number)
-            return mail.queue(team.email, subject, body)
+            if visit_request.health_team_id is None:
+                subject = _(
+                    "Visit request from member %(number)s, who has no health team",
+                    number=visit_request.member.number,
+                )
+            return mail.queue(visits.team_address(visit_request), subject, body)
 
     @expose("/<int:request_id>/cancel", methods=["POST"])
     @has_access
