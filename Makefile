@@ -19,7 +19,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) setup
 	$(FLASK) demo-data --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORTAL_URL="$${PORTAL_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

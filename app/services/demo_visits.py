@@ -82,9 +82,22 @@ def _requests(member, employees, exams, centre_id, professional_id) -> None:
             visits.schedule(request, when, centre_id, professional_id, None)
             request.scheduled_at = when + timedelta(days=days - 1)
             seen = status is RequestStatus.DONE
-            visits.record_outcome(
+            visit = visits.record_outcome(
                 request, None, seen=seen, conclusion=Conclusion.ATTESTATION if seen else None
             )
+            _backdate(request, visit)
+
+
+def _backdate(request: VisitRequest, visit: Visit) -> None:
+    """A past appointment's history in order: asked two weeks before, scheduled the next day,
+    recorded two hours after the appointment (not all "now", after the appointment)."""
+    asked = request.scheduled_at - timedelta(days=14)
+    request.requested_at = asked
+    first, *middle, last = request.events
+    first.at = asked
+    for event in middle:
+        event.at = asked + timedelta(days=1)
+    last.at = visit.recorded_at = request.scheduled_at + timedelta(hours=2)
 
 
 def load() -> None:
