@@ -222,3 +222,27 @@ FORMATTERS = {
         moment,
     ),
 }
+
+
+# The audit log's actions (app.services.audit.record), as staff read them.
+AUDIT_ACTIONS = {
+    "account_active": _l("Account activated or deactivated"),
+    "account_created": _l("Account created"),
+    "account_deleted": _l("Account deleted"),
+    "account_unlocked": _l("Account unlocked"),
+    "email_change_requested": _l("E-mail change requested"),
+    "email_changed": _l("E-mail address confirmed"),
+    "password_reset": _l("Password reset by link"),
+    "password_reset_by_admin": _l("Provisional password issued"),
+    "password_reset_requested": _l("Password reset link requested"),
+    "portal_activated": _l("Portal activated (first connection)"),
+    "portal_contact": _l("Portal contact changed"),
+    "profile_updated": _l("Profile updated"),
+    "provisional_credentials_issued": _l("First-connection letter issued"),
+    "rights_changed": _l("Rights changed"),
+    "visit_scheduled_after_exit": _l("Visit scheduled after the end of contract"),
+}
+
+
+def audit_action(code: str):
+    return AUDIT_ACTIONS.get(code, code)

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.member import Member
 from app.models.user import PortalUser
+from app.services import audit
 from tests.conftest import PASSWORDS, csrf_token, login, post_form
 from tests.views.test_access import (
     ACCOUNT,
@@ -223,3 +224,13 @@ def test_flask_appbuilder_user_form_applies_the_password_policy(app):
     assert user_named(app, "paul.agent") is None
     strong = post_form(admin, "/users/add", {**form, "password": STRONG, "conf_password": STRONG})
     assert strong.status_code == 302 and user_named(app, "paul.agent") is not None
+
+
+def test_the_audit_log_shows_actions_in_french_not_as_codes(app, staff):
+    with app.app_context():
+        member = db.session.scalar(select(Member).where(Member.number == "10250"))
+        audit.record("rights_changed", member=member, target="ets10250.2")
+        db.session.commit()
+    page = staff.get("/backofficeauditview/list/")
+    assert page.status_code == 200
+    assert "Droits modifiés" in page.text and "rights_changed" not in page.text

@@ -12,6 +12,7 @@ from app.models.audit import AuditEntry
 from app.models.user import PortalUser
 from app.services import accounts
 from app.views.common import READ_ONLY_ROUTES, BaseModelView
+from app.views.labels import FORMATTERS, audit_action
 
 
 class BackofficePortalUserView(BaseModelView):
@@ -57,6 +58,7 @@ class BackofficeAuditView(BaseModelView):
     search_columns = ["at", "action", "target"]
     show_columns = ["at", "actor", "member", "action", "target", "details"]
     base_order = ("at", "desc")
+    formatters_columns = {**FORMATTERS, "action": audit_action}
 
 
 class AdminOutboxView(BaseModelView):
