@@ -172,7 +172,10 @@ _BY_VALUE = {member.value: label for member, label in ENUM_LABELS.items()}
 
 
 def enum_label(value):
-    """The UI label of an enum member, given as a member or as its value (FAB's show page)."""
+    """The UI label of an enum member, given as a member or as its value (FAB's show page);
+    nothing for no value (an absence has no conclusion)."""
+    if value is None:
+        return ""
     return ENUM_LABELS.get(value) or _BY_VALUE.get(value, value)
 
 
@@ -202,7 +205,7 @@ FORMATTERS = {
     **_each(
         "centre health_team professional actor member employee exam_type attachment_name "
         "recommendations description note phone email naf_code address postal_code city "
-        "birth_name complementary_info",
+        "birth_name complementary_info error body",
         text_or_blank,
     ),
     **_each(

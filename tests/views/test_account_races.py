@@ -234,3 +234,10 @@ def test_the_audit_log_shows_actions_in_french_not_as_codes(app, staff):
     page = staff.get("/backofficeauditview/list/")
     assert page.status_code == 200
     assert "Droits modifiés" in page.text and "rights_changed" not in page.text
+
+
+def test_back_office_shows_nothing_rather_than_none(app, staff):
+    """An absence has no conclusion, a mail not sent has no error: blank cells, not "None"."""
+    page = staff.get("/backofficevisitview/list/?_flt_0_outcome=ABSENT")
+    assert page.status_code == 200 and "Absent" in page.text
+    assert ">None<" not in page.text.replace(" ", "")
