@@ -10,6 +10,7 @@ import config
 from app import cli, errors, permissions
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
+from app.services import text_search
 from app.views import params
 from app.views.portal.profile import require_password_change
 
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)  # before AppBuilder: FAB's GET delete/action routes get protected too
     params.init_app(app)  # before the views: their <int:...> rules take the bounded converter
     tenancy.install()
+    text_search.install()
     headers.init_app(app)
     with app.app_context():
         appbuilder = AppBuilder()

@@ -17,6 +17,7 @@ from app.models.employee import Employee, EmployeeRisk, WorkPost
 from app.models.member import Establishment
 from app.models.reference import PcsCode
 from app.models.risk import Risk
+from app.services.text_search import contains
 
 PAGE_SIZES = (10, 25, 50, 100)
 TEXT = {
@@ -86,12 +87,6 @@ def parse_page(value) -> int:
     return parse_int(value, 1, MAX_ID // max(PAGE_SIZES)) or 1
 
 
-def like_pattern(value: str) -> str:
-    """A LIKE pattern for "contains", case-folded, with % and _ taken literally."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def holds_withdrawn_risk(today: date):
     """Employees still carrying a risk item that can no longer be declared (to re-declare)."""
     return (
@@ -115,7 +110,7 @@ def _conditions(params: ListParams, today: date) -> list:
         conditions.append(holds_withdrawn_risk(today))
     for name, value in params.filters.items():
         if name in TEXT:
-            conditions.append(func.lower(TEXT[name]).like(like_pattern(value), escape="\\"))
+            conditions.append(contains(TEXT[name], value))
         elif name in DATES:
             bounds = date_range(value)
             conditions.append(DATES[name].between(*bounds) if bounds else False)

@@ -25,7 +25,8 @@ from app.models.centre import Centre
 from app.models.employee import Employee
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitOutcome, VisitRequest
-from app.services.employee_list import PAGE_SIZES, in_workforce, like_pattern, parse_page
+from app.services.employee_list import PAGE_SIZES, in_workforce, parse_page
+from app.services.text_search import contains
 
 DEFAULT_SIZE = 10  # the manual's "Nombre de lignes par page 10"
 CHART_MONTHS = 6
@@ -130,7 +131,7 @@ def overdue(today: date):
 def _condition(column: Column, value: str):
     target = column.filtered
     if column.kind is Kind.TEXT:
-        return func.lower(target).like(like_pattern(value), escape="\\")
+        return contains(target, value)
     if column.kind in (Kind.DATE, Kind.MOMENT):
         bounds = date_range(value)
         if bounds is None:

@@ -3,7 +3,7 @@
 from flask import current_app, flash, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app import clock
 from app.domain import nir as nir_rules
@@ -18,6 +18,7 @@ from app.models.risk import Risk
 from app.models.visit import VisitOutcome
 from app.services import employee_list, employees, visits
 from app.services.employees import EmployeeInput
+from app.services.text_search import contains
 from app.views.labels import ENUM_LABELS
 from app.views.messages import MESSAGES
 
@@ -278,8 +279,7 @@ def pcs_suggestions(query: str, model) -> list[dict]:
     if not words:
         return []
     conditions = [
-        or_(func.lower(model.label).like(f"%{word}%"), model.code.like(f"{word}%"))
-        for word in words[:5]
+        or_(contains(model.label, word), model.code.like(f"{word}%")) for word in words[:5]
     ]
     found = db.session.execute(
         select(model.code, model.label).where(*conditions).order_by(model.code).limit(20)
