@@ -4,7 +4,7 @@ after repeated failures, a per-account login rate limit on top of FAB's per-IP o
 FAB's JSON login switched off (the portal has no API client), and FAB's own password screens
 replaced by the portal's password service (issue 8)."""
 
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.api import SecurityApi
@@ -47,11 +47,26 @@ def login_account_key() -> str:
     return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
+WRONG_LOGIN = _l(
+    "Wrong identifier or password. After repeated failures the account is locked for a while."
+)
+PROVISIONAL_HINT = _l(
+    "The provisional identifier and password of the first-connection letter are used once, "
+    "under «First connection? Create my account» below, not in this form."
+)
+
+
 class LoginView(AuthDBView):
     login_template = "login.html"
-    invalid_login_message = _l(
-        "Wrong identifier or password. After repeated failures the account is locked for a while."
-    )
+
+    @property
+    def invalid_login_message(self):
+        """A member number typed as identifier (identifiers may not be one) is most likely the
+        letter's provisional identifier: say where it goes. Nothing is looked up."""
+        if not has_request_context():  # FAB reads its views' attributes at registration
+            return WRONG_LOGIN
+        typed = (request.form.get("username") or "").strip()
+        return f"{WRONG_LOGIN} {PROVISIONAL_HINT}" if typed.isdigit() else str(WRONG_LOGIN)
 
     @expose("/logout/", methods=["POST"])
     def logout(self):

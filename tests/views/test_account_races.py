@@ -241,3 +241,13 @@ def test_back_office_shows_nothing_rather_than_none(app, staff):
     page = staff.get("/backofficevisitview/list/?_flt_0_outcome=ABSENT")
     assert page.status_code == 200 and "Absent" in page.text
     assert ">None<" not in page.text.replace(" ", "")
+
+
+def test_provisional_credentials_typed_on_the_login_form_point_to_first_connection(app):
+    client = app.test_client()
+    answer = login(client, "10252", "Provisoire-10252")
+    assert answer.status_code == 302
+    shown = client.get(answer.location).text
+    assert "Première connexion ? Créer mon compte" in shown and "une fois" in shown
+    other = app.test_client()
+    assert "une fois" not in other.get(login(other, "someone", "wrong-password-1").location).text
