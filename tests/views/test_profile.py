@@ -148,3 +148,12 @@ def test_new_email_is_used_only_once_confirmed_and_the_old_one_is_told(app, clie
             select(AuditEntry.action).where(AuditEntry.target == "ets10250")
         ).all()
     assert {"email_change_requested", "email_changed"} <= set(actions)
+
+
+def test_identifier_equal_to_the_member_number_is_refused_in_the_profile(app, client):
+    login(client, "ets10250")
+    response = post_form(
+        client, "/profile/", {**MINE, "username": "10250", "current_password": MINE_PW}
+    )
+    assert response.status_code == 200 and "numéro d'adhérent" in response.text
+    assert _user(app, _id(app, "ets10250")).username == "ets10250"
