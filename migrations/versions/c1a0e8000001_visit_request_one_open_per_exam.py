@@ -22,6 +22,15 @@ IS_OPEN = sa.text("status IN ('ACKNOWLEDGED', 'SCHEDULED', 'SUBMITTED')")
 
 
 def upgrade():
+    # A database from before this rule may hold several open requests for one employee and exam
+    # type: the oldest stays open, the later ones are cancelled, or the unique index would fail.
+    op.execute(
+        "UPDATE visit_request SET status = 'CANCELLED' WHERE "
+        + IS_OPEN.text
+        + " AND id NOT IN (SELECT MIN(id) FROM visit_request WHERE "
+        + IS_OPEN.text
+        + " GROUP BY employee_id, exam_type_id)"
+    )
     with op.batch_alter_table('visit_request', schema=None) as batch_op:
         batch_op.create_index(
             'uq_visit_request_open_exam',
