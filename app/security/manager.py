@@ -31,7 +31,7 @@ from app.models.user import PortalUser
 from app.security.actions import SafeActionsMixin
 from app.security.tenancy import system_scope
 from app.services import accounts
-from app.views.common import OptionalBooleansMixin
+from app.views.common import EagerInterface, OptionalBooleansMixin
 from app.views.labels import FORMATTERS, LABELS
 from app.views.messages import MESSAGES
 
@@ -158,6 +158,12 @@ class PortalSecurityManager(SecurityManager):
     security_api = NoJsonLoginApi
     resetpasswordview = NoRoutesResetPasswordView
     resetmypasswordview = NoRoutesResetMyPasswordView
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # FAB's security lists load each row's relations one by one (statements grew with rows).
+        self.userdbmodelview.datamodel = EagerInterface(self.user_model, "member", "roles")
+        self.rolemodelview.datamodel = EagerInterface(self.role_model, "permissions")
 
     def create_login_manager(self, app):
         manager = super().create_login_manager(app)

@@ -11,12 +11,12 @@ from app.models.account import OutboxMail
 from app.models.audit import AuditEntry
 from app.models.user import PortalUser
 from app.services import accounts
-from app.views.common import READ_ONLY_ROUTES, BaseModelView
+from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface
 from app.views.labels import FORMATTERS, audit_action
 
 
 class BackofficePortalUserView(BaseModelView):
-    datamodel = SQLAInterface(PortalUser)
+    datamodel = EagerInterface(PortalUser, "member")
     class_permission_name = "BackofficePortalUsers"
     list_title = show_title = _l("Portal accounts")
     base_permissions = ["can_list", "can_show", "unlock"]  # FAB names action permissions bare
@@ -49,7 +49,7 @@ class BackofficePortalUserView(BaseModelView):
 
 
 class BackofficeAuditView(BaseModelView):
-    datamodel = SQLAInterface(AuditEntry)
+    datamodel = EagerInterface(AuditEntry, "actor", "member")
     class_permission_name = "BackofficeAuditLog"
     list_title = show_title = _l("Audit log")
     base_permissions = ["can_list", "can_show"]

@@ -1,14 +1,13 @@
 """Back-office: every member's employees (read-only: members keep their records up to date)."""
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.models.employee import Employee
-from app.views.common import READ_ONLY_ROUTES, BaseModelView
+from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface
 
 
 class BackofficeEmployeeView(BaseModelView):
-    datamodel = SQLAInterface(Employee)
+    datamodel = EagerInterface(Employee, "member", "work_post", "establishment")
     class_permission_name = "BackofficeEmployees"
     list_title = show_title = _l("Employees")
     base_permissions = ["can_list", "can_show"]

@@ -11,7 +11,13 @@ from app.extensions import db
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
-from app.views.common import MEMBER_COLUMNS, BaseModelView, FilterIsNull, enum_field
+from app.views.common import (
+    MEMBER_COLUMNS,
+    BaseModelView,
+    EagerInterface,
+    FilterIsNull,
+    enum_field,
+)
 from app.views.messages import MESSAGES
 from app.views.validators import naf_field, siret_field
 
@@ -61,7 +67,7 @@ class BackofficeContactView(BaseModelView):
 
 
 class BackofficeMemberView(BaseModelView):
-    datamodel = SQLAInterface(Member)
+    datamodel = EagerInterface(Member, "centre", "health_team")
     class_permission_name = "BackofficeMembers"
     list_title = _l("Members")
     show_title = _l("Member")

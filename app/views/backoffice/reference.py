@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
 from app.services import employees
-from app.views.common import BaseModelView, enum_field
+from app.views.common import BaseModelView, EagerInterface, enum_field
 
 
 class RecomputeAfterChange:
@@ -27,7 +27,7 @@ class RecomputeAfterChange:
 
 
 class BackofficeRiskCategoryView(RecomputeAfterChange, BaseModelView):
-    datamodel = SQLAInterface(RiskCategory)
+    datamodel = EagerInterface(RiskCategory, "risk")
     class_permission_name = "BackofficeRiskCategories"
     list_title = show_title = _l("Risk categories by period")
     add_title = _l("Add a category period")
@@ -63,7 +63,7 @@ class BackofficeExamTypeView(BaseModelView):
 
 
 class BackofficeDocumentSubclassView(BaseModelView):
-    datamodel = SQLAInterface(DocumentSubclass)
+    datamodel = EagerInterface(DocumentSubclass, "document_class")
     class_permission_name = "BackofficeDocumentSubclasses"
     list_title = show_title = _l("Document subclasses")
     add_title = _l("Add a document subclass")

@@ -6,7 +6,6 @@ from flask import abort, flash, g, redirect, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,14 +17,20 @@ from app.extensions import db
 from app.models.centre import Centre
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.services import ServiceError, visits
-from app.views.common import READ_ONLY_ROUTES, BaseModelView, FilterIsNull, enum_field
+from app.views.common import (
+    READ_ONLY_ROUTES,
+    BaseModelView,
+    EagerInterface,
+    FilterIsNull,
+    enum_field,
+)
 from app.views.labels import ENUM_LABELS, FORMATTERS
 from app.views.messages import MESSAGES
 from app.views.portal.visit_forms import OutcomeForm, ScheduleForm
 
 
 class BackofficeVisitEventView(BaseModelView):
-    datamodel = SQLAInterface(VisitEvent)
+    datamodel = EagerInterface(VisitEvent, "actor")
     class_permission_name = "BackofficeVisitEvents"
     list_title = _l("History")
     base_permissions = ["can_list"]
@@ -46,7 +51,7 @@ def _open_statuses():
     return sorted(OPEN, key=lambda status: status.name)
 
 
-class QueueInterface(SQLAInterface):
+class QueueInterface(EagerInterface):
     """The default order (oldest first) puts the requests without a team before the others:
     nobody else will handle them (issue 9, "Requests of a member without a health team")."""
 
@@ -57,7 +62,7 @@ class QueueInterface(SQLAInterface):
 
 
 class BackofficeVisitRequestView(BaseModelView):
-    datamodel = QueueInterface(VisitRequest)
+    datamodel = QueueInterface(VisitRequest, "member", "employee", "health_team", "centre")
     class_permission_name = "BackofficeVisitRequests"
     list_title = _l("Visit requests to handle")
     show_title = _l("Visit request")
@@ -197,7 +202,7 @@ class BackofficeUnassignedVisitRequestView(BackofficeVisitRequestView):
 
 
 class BackofficeVisitView(BaseModelView):
-    datamodel = SQLAInterface(Visit)
+    datamodel = EagerInterface(Visit, "employee")
     class_permission_name = "BackofficeVisits"
     list_title = show_title = _l("Visits done and absences")
     base_permissions = ["can_list", "can_show"]
