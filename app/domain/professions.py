@@ -13,7 +13,8 @@ may perform every examination), never more.
 """
 
 import enum
-import unicodedata
+
+from app.domain.names import strip_accents
 
 
 class ProfessionalRole(enum.Enum):
@@ -41,9 +42,7 @@ PERFORMERS = {
 
 
 def _key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+    return " ".join(strip_accents(text).lower().split())
 
 
 def allowed_roles(performed_by: str | None) -> frozenset[ProfessionalRole]:

@@ -8,3 +8,10 @@ class ServiceError(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+def violates(error, name: str, table: str, columns: tuple[str, ...]) -> bool:
+    """Whether an IntegrityError is the unique constraint or index `name` on `table(columns)`
+    (PostgreSQL names it; SQLite lists its columns): a race lost to a concurrent insert."""
+    message = str(getattr(error, "orig", error))
+    return name in message or ", ".join(f"{table}.{c}" for c in columns) in message

@@ -31,10 +31,10 @@ from app.models.employee import (
 from app.models.member import Establishment, Member
 from app.models.reference import PcsCode
 from app.models.risk import Risk, RiskCategory
-from app.services import ServiceError, due_dates, mail, visits
+from app.services import ServiceError, due_dates, mail, violates, visits
 
-NIR_UNIQUE = ("uq_employee_member_nir", "employee.member_id, employee.nir")
-POST_UNIQUE = ("uq_work_post_designation", "work_post.member_id, work_post.designation")
+NIR_UNIQUE = ("uq_employee_member_nir", "employee", ("member_id", "nir"))
+POST_UNIQUE = ("uq_work_post_designation", "work_post", ("member_id", "designation"))
 
 
 class InvalidEmployeeError(ServiceError):
@@ -172,17 +172,17 @@ def save_employee(
     return employee
 
 
-def _flush(unique: tuple[str, str], duplicate: ServiceError) -> None:
+def _flush(unique: tuple, duplicate: ServiceError) -> None:
     """Flush, turning a race lost against a concurrent save into the message the checks above
     give when they see it: the row changed since it was read (its version), or the same NIR or
-    work post created at the same time (`unique`: the constraint as PostgreSQL names it and as
-    SQLite describes it). The caller rolls back."""
+    work post created at the same time (`unique`: the constraint, its table and columns, for
+    `violates`). The caller rolls back."""
     try:
         db.session.flush()
     except StaleDataError as error:
         raise ServiceError("stale_employee") from error
     except IntegrityError as error:
-        if not any(name in str(error.orig) for name in unique):
+        if not violates(error, *unique):
             raise
         raise duplicate from error
 

@@ -4,18 +4,17 @@ and the typed text in Python. PostgreSQL has `translate`; SQLite gets the same f
 (`install`, on each new connection). SQLite's `lower` only folds ASCII, so the
 table maps upper- and lower-case accented letters alike."""
 
-import unicodedata
-
 from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
+
+from app.domain.names import strip_accents
 
 ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝŸýÿ"
 
 
 def fold(text: str) -> str:
     """Lower case, without accents (what `folded` does in SQL)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return strip_accents(text).lower()
 
 
 PLAIN = "".join(fold(char) for char in ACCENTED)  # one plain letter each

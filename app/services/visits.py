@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.domain.employment import is_in_workforce
@@ -46,7 +47,7 @@ from app.models.visit import (
     VisitOutcome,
     VisitRequest,
 )
-from app.services import ServiceError, audit, due_dates, mail
+from app.services import ServiceError, audit, due_dates, mail, violates
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
 USER_COMPANY_MIN_LENGTH = 3
@@ -167,7 +168,7 @@ def submit_request(
         db.session.flush()
     except IntegrityError as error:
         discard_attachment(request)
-        if not _is_duplicate(error):
+        if not violates(error, ONE_OPEN_PER_EXAM, "visit_request", ("employee_id", "exam_type_id")):
             raise
         # The same form posted twice at once: both passed the check above, the partial unique
         # index kept one. The caller rolls back, then finds the first with `open_request_id`.
@@ -186,14 +187,6 @@ def open_request_id(employee_id: int, exam_type_id: int) -> int | None:
         )
         .order_by(VisitRequest.id)
         .limit(1)
-    )
-
-
-def _is_duplicate(error: IntegrityError) -> bool:
-    """The violation is ONE_OPEN_PER_EXAM's (PostgreSQL names the index, SQLite its columns)."""
-    message = str(error.orig)
-    return ONE_OPEN_PER_EXAM in message or (
-        "visit_request.employee_id, visit_request.exam_type_id" in message
     )
 
 
@@ -260,7 +253,7 @@ def schedule(
             actor=actor,
             member=request.member,
             target=f"visit_request:{request.id}",
-            scheduled_at=note[:16],
+            scheduled_at=when.isoformat(sep=" ", timespec="minutes"),
             contract_end_on=end_on.isoformat(),
         )
     _move(request, RequestStatus.SCHEDULED, actor, note=note)
@@ -275,6 +268,7 @@ def professionals_for(request: VisitRequest) -> list[HealthProfessional]:
     allowed = allowed_roles(request.exam_type.performed_by)
     found = db.session.scalars(
         select(HealthProfessional)
+        .options(joinedload(HealthProfessional.team))  # shown beside each name
         .where(HealthProfessional.role.in_(allowed))
         .order_by(HealthProfessional.last_name, HealthProfessional.first_name)
     ).all()
