@@ -105,6 +105,7 @@ def _settings(env: str) -> dict:
         "APP_NAME": "Portail adhérent",
         "FAB_SECURITY_MANAGER_CLASS": "app.security.manager.PortalSecurityManager",
         "FAB_INDEX_VIEW": "app.views.home.HomeView",
+        "FAB_BASE_TEMPLATE": "layout.html",
         "FAB_CREATE_DB": False,  # the schema belongs to Alembic
         "FAB_UPDATE_PERMS": False,  # roles are regex built-ins (app.permissions), nothing to sync
         "FAB_ADD_SECURITY_API": False,
