@@ -235,6 +235,7 @@ AUDIT_ACTIONS = {
     "account_unlocked": _l("Account unlocked"),
     "email_change_requested": _l("E-mail change requested"),
     "email_changed": _l("E-mail address confirmed"),
+    "employees_exported_full_nir": _l("Employees exported with the full NIR"),
     "password_reset": _l("Password reset by link"),
     "password_reset_by_admin": _l("Provisional password issued"),
     "password_reset_requested": _l("Password reset link requested"),
