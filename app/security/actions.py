@@ -6,7 +6,7 @@ from flask_appbuilder.hooks import before_request
 
 from app.domain.inputs import parse_id
 from app.views import params
-from app.views.validators import plausible_date
+from app.views.validators import model_form_fields
 
 
 class SafeActionsMixin:
@@ -40,13 +40,16 @@ class SafeActionsMixin:
         return found
 
     def _init_forms(self):
-        """Dates typed in FAB's forms are bounded like those of our own forms."""
-        columns = {*(self.add_columns or []), *(self.edit_columns or [])}
-        dates = [c for c in columns if self.datamodel.is_date(c) or self.datamodel.is_datetime(c)]
-        bounded = dict(self.validators_columns or {})
-        for column in dates:
-            bounded[column] = [*bounded.get(column, []), plausible_date]
-        self.validators_columns = bounded
+        """FAB's generated forms take our fields (app.views.validators.model_form_fields):
+        French dates `jj/mm/aaaa` bounded like those of our own forms, checked e-mails and
+        phones, and an address's postal code and town against La Poste's list. A view's own
+        extra fields win."""
+        labels = self.label_columns or {}
+        for kind in ("add", "edit", "search"):
+            columns = getattr(self, f"{kind}_columns") or []
+            ours = model_form_fields(self.datamodel, columns, labels, search=kind == "search")
+            extra = getattr(self, f"{kind}_form_extra_fields") or {}
+            setattr(self, f"{kind}_form_extra_fields", {**ours, **extra})
         super()._init_forms()
 
     @expose("/delete/<pk>", methods=["POST"])

@@ -1,12 +1,34 @@
 """WTForms validators: thin adapters from the domain's error codes to translated messages."""
 
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from datetime import date, datetime
 
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import Field, StringField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import html_params
+
+from app.domain.contact_details import (
+    MAX_EMAIL,
+    MAX_PHONE,
+    ContactError,
+    is_france,
+    normalise_email,
+    normalise_phone,
+)
+from app.domain.dates import format_date, format_time, parse_date, parse_time
 from app.domain.identifiers import IdentifierError, check_naf, check_siret
 from app.domain.inputs import MAX_YEAR, MIN_YEAR, is_plausible
+from app.services import postal_codes
 from app.views.labels import LABELS
 
 IDENTIFIER_MESSAGES = {
@@ -68,3 +90,290 @@ def plausible_date(_form, field) -> None:
     """Every date typed in a form, ours or FAB's (app.domain.inputs: years 1900 to 2100)."""
     if not is_plausible(field.data):
         raise ValidationError(DATE_BOUNDS_MESSAGE)
+
+
+# --- French dates and times (issue 9, "Forms") -------------------------------------------------
+
+DATE_FORMAT_MESSAGE = _l("Enter a date as dd/mm/yyyy, for example 29/11/2026.")
+TIME_FORMAT_MESSAGE = _l("Enter a time as HH:MM on 24 hours, for example 14:30.")
+APPOINTMENT_MESSAGE = _l("Enter the date (dd/mm/yyyy) and the time (HH:MM) of the appointment.")
+REQUIRED_MESSAGE = _l("This field is required.")
+# Typed text is present (a date that does not parse keeps its own message, where DataRequired
+# would replace it by "required").
+DATE_REQUIRED = InputRequired(message=REQUIRED_MESSAGE)
+
+
+def _classes(kwargs: dict) -> str:
+    given = f"{kwargs.pop('class_', '')} {kwargs.pop('class', '')}".split()
+    return " ".join(dict.fromkeys(["form-control", *given]))
+
+
+class FrenchDateWidget:
+    """A text input `jj/mm/aaaa` with a calendar button; app/static/js/dates.js opens
+    bootstrap-datepicker in French on it. Not `type=date`, whose format follows the browser's
+    language."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.pop("list", None)
+        attributes = {
+            "type": "text",
+            "id": field.id,
+            "name": field.name,
+            "value": field._value(),
+            "placeholder": _("dd/mm/yyyy"),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": 10,
+            "class": _classes(kwargs),
+            **kwargs,
+        }
+        return Markup(
+            '<div class="input-group date french-date"><input {}>'
+            '<span class="input-group-addon" title="{}"><i class="fa fa-calendar" '
+            'aria-hidden="true"></i></span></div>'
+        ).format(Markup(html_params(**attributes)), _("Open the calendar"))
+
+
+class FrenchDateField(Field):
+    """A date typed `29/11/2026` (or ISO `2026-11-29`, as posted by older pages), shown
+    `29/11/2026` (app.domain.dates)."""
+
+    widget = FrenchDateWidget()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_date(self.data) if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = parse_date(text) if text else None
+        if text and self.data is None:
+            raise ValueError(DATE_FORMAT_MESSAGE)
+
+
+def french_date_field(label, required: bool = False, **kwargs) -> FrenchDateField:
+    presence = DATE_REQUIRED if required else Optional()
+    return FrenchDateField(label, [presence, plausible_date], **kwargs)
+
+
+class AppointmentWidget:
+    """Two inputs of one field, both named after it: the day (`jj/mm/aaaa`, with the calendar)
+    and the time (`HH:MM`), each with its label."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.pop("class_", None)
+        day, moment = field.parts()
+        time_input = html_params(
+            type="text",
+            id=f"{field.id}-time",
+            name=field.name,
+            value=moment,
+            placeholder=_("HH:MM"),
+            inputmode="numeric",
+            autocomplete="off",
+            maxlength=5,
+            **{"class": "form-control appointment-time"},
+        )
+        return Markup(
+            '<div class="row appointment"><div class="col-xs-7">{}</div><div class="col-xs-5">'
+            '<label class="sr-only" for="{}-time">{}</label><input {}></div></div>'
+        ).format(
+            FrenchDateWidget()(field, value=day, **kwargs),
+            field.id,
+            _("Time (HH:MM)"),
+            Markup(time_input),
+        )
+
+
+class AppointmentField(Field):
+    """A date and a time (`29/11/2026` and `14:30`), whose format does not depend on the
+    browser's language; a single ISO `2026-11-29T14:30` (the former datetime-local input) is read
+    too."""
+
+    widget = AppointmentWidget()
+
+    def parts(self) -> tuple[str, str]:
+        if self.raw_data:
+            values = [*self.raw_data, "", ""]
+            return values[0], values[1]
+        if isinstance(self.data, datetime):
+            return format_date(self.data.date()), format_time(self.data.time())
+        return "", ""
+
+    def _value(self) -> str:
+        return self.parts()[0]
+
+    def process_formdata(self, valuelist):
+        text = " ".join(value.strip() for value in valuelist if value.strip())
+        self.data = None
+        if not text:
+            return
+        day_text, _sep, time_text = text.replace("T", " ").partition(" ")
+        day, moment = parse_date(day_text), parse_time(time_text)
+        if day is None or moment is None:
+            raise ValueError(APPOINTMENT_MESSAGE)
+        self.data = datetime.combine(day, moment)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors:
+            raise StopValidation(APPOINTMENT_MESSAGE)
+        if self.data is not None and not is_plausible(self.data.date()):
+            raise StopValidation(DATE_BOUNDS_MESSAGE)
+
+
+# --- E-mail addresses, phone numbers, postal codes and towns (issue 9, "Forms") ----------------
+
+CONTACT_MESSAGES = {
+    ContactError.BAD_EMAIL: _l("This e-mail address is not valid."),
+    ContactError.BAD_PHONE: _l(
+        "This phone number is not valid: type a French number (03 22 33 44 55) or a foreign one "
+        "with its country code (+44 20 7946 0958)."
+    ),
+    ContactError.BAD_POSTAL_CODE: _l("A French postal code has 5 digits, for example 80000."),
+    ContactError.UNKNOWN_POSTAL_CODE: _l(
+        "The postal code %(code)s is not in La Poste's list of postal codes."
+    ),
+    ContactError.CITY_NOT_IN_POSTAL_CODE: _l(
+        "The town does not match the postal code %(code)s, which covers: %(towns)s."
+    ),
+}
+
+
+def _normalised(normalise):
+    """A WTForms filter: the normalised value when valid, the typed one otherwise (the validator
+    then says why)."""
+
+    def keep_or_normalise(value):
+        if not isinstance(value, str) or not value.strip():
+            return value
+        normalised, error = normalise(value)
+        return value if error else normalised
+
+    return keep_or_normalise
+
+
+def email(_form, field) -> None:
+    if field.data and normalise_email(field.data)[1] is not None:
+        raise ValidationError(CONTACT_MESSAGES[ContactError.BAD_EMAIL])
+
+
+def phone(_form, field) -> None:
+    if field.data and normalise_phone(field.data)[1] is not None:
+        raise ValidationError(CONTACT_MESSAGES[ContactError.BAD_PHONE])
+
+
+def _in_france(form) -> bool:
+    country = getattr(form, "country", None)
+    return country is None or is_france(country.data)
+
+
+def _address(form):
+    """The form's postal code and town against La Poste's list (None outside France or
+    without a postal code)."""
+    code = getattr(form, "postal_code", None)
+    if code is None or not (code.data or "").strip() or not _in_france(form):
+        return None
+    city = getattr(form, "city", None)
+    return postal_codes.check_address(code.data, city.data if city is not None else None)
+
+
+def postal_code(form, field) -> None:
+    address = _address(form)
+    if address is None:
+        return
+    if address.error in (ContactError.BAD_POSTAL_CODE, ContactError.UNKNOWN_POSTAL_CODE):
+        raise ValidationError(CONTACT_MESSAGES[address.error] % {"code": address.postal_code})
+    field.data = address.postal_code
+
+
+def city_of_postal_code(form, field) -> None:
+    """The town follows the postal code: filled in when the code has one commune, written as La
+    Poste does when it names one of the code's communes, refused with the list otherwise."""
+    address = _address(form)
+    if address is None or address.error in (
+        ContactError.BAD_POSTAL_CODE,
+        ContactError.UNKNOWN_POSTAL_CODE,
+    ):
+        return  # the postal code's own message says it
+    if address.error is not None:
+        towns = ", ".join(address.communes)
+        raise ValidationError(
+            CONTACT_MESSAGES[address.error] % {"code": address.postal_code, "towns": towns}
+        )
+    field.data = address.city
+
+
+def _presence(required: bool):
+    return DataRequired(message=REQUIRED_MESSAGE) if required else Optional()
+
+
+def email_field(label, required: bool = False, max_length: int = MAX_EMAIL) -> StringField:
+    return StringField(
+        label,
+        [_presence(required), Length(max=min(max_length, MAX_EMAIL)), email],
+        filters=[_normalised(normalise_email)],
+        widget=BS3TextFieldWidget(),
+        render_kw={"inputmode": "email", "autocomplete": "email"},
+    )
+
+
+def phone_field(label, required: bool = False, max_length: int = MAX_PHONE) -> StringField:
+    """Up to 40 characters typed (`+33 (0)3 22 33 44 55`), stored within `max_length`."""
+    return StringField(
+        label,
+        [_presence(required), Length(max=40), phone],
+        filters=[_normalised(normalise_phone)],
+        widget=BS3TextFieldWidget(),
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+
+
+def postal_code_field(label, required: bool = False, max_length: int = 10) -> StringField:
+    """Compacted (`80 000`) and checked when the address is in France."""
+    return StringField(
+        label,
+        [_presence(required), Length(max=max_length), postal_code],
+        widget=BS3TextFieldWidget(),
+        render_kw={"data-postal-code": "", "inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+
+
+def city_field(label, required: bool = False, max_length: int = 100) -> StringField:
+    # No `Optional`: an empty town is filled in from the postal code.
+    presence = [DataRequired(message=REQUIRED_MESSAGE)] if required else []
+    return StringField(
+        label,
+        [*presence, Length(max=max_length), city_of_postal_code],
+        widget=BS3TextFieldWidget(),
+        render_kw={"data-city": "", "autocomplete": "address-level2"},
+    )
+
+
+def model_form_fields(datamodel, columns, labels: dict, search: bool = False) -> dict:
+    """Our fields in place of those FAB generates for a model's form (app.security.actions):
+    French dates everywhere; checked e-mails and phones; and the postal code and town of an
+    address (a form holding both) against La Poste's list. Search forms only get the dates."""
+    columns = [c for c in columns if c in datamodel.list_columns and not datamodel.is_relation(c)]
+    has_address = {"postal_code", "city"} <= set(columns)
+    fields = {}
+    for column in columns:
+        label = labels.get(column, column)
+        required = not datamodel.is_nullable(column)
+        if datamodel.is_date(column) or (search and datamodel.is_datetime(column)):
+            fields[column] = french_date_field(label, required)
+        elif search:
+            continue
+        elif column in FIELD_FACTORIES and (has_address or column not in ADDRESS_COLUMNS):
+            size = datamodel.get_max_length(column)
+            fields[column] = FIELD_FACTORIES[column](label, required, size if size > 0 else 254)
+    return fields
+
+
+ADDRESS_COLUMNS = {"postal_code", "city"}
+FIELD_FACTORIES = {
+    "email": email_field,
+    "phone": phone_field,
+    "postal_code": postal_code_field,
+    "city": city_field,
+}

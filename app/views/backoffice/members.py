@@ -19,15 +19,26 @@ from app.views.common import (
     enum_field,
 )
 from app.views.messages import MESSAGES
+from app.views.redirects import BackToPageMixin
 from app.views.validators import naf_field, siret_field
 
 
-class BackofficeEstablishmentView(BaseModelView):
+class BackToMemberMixin(BackToPageMixin):
+    """Establishments and contacts are edited from their member's page, and lead back to it."""
+
+    def page_after_save(self, item) -> str:
+        return url_for("BackofficeMemberView.show", pk=item.member_id)
+
+
+class BackofficeEstablishmentView(BackToMemberMixin, BaseModelView):
     datamodel = SQLAInterface(Establishment)
     class_permission_name = "BackofficeEstablishments"
     list_title = show_title = _l("Establishments")
     add_title = _l("Add an establishment")
     edit_title = _l("Edit an establishment")
+    add_row_message = _l("The establishment is added.")
+    edit_row_message = _l("The establishment is saved.")
+    delete_row_message = _l("The establishment is deleted.")
     list_columns = ["name", "siret", "postal_code", "city", "is_head_office"]
     search_columns = ["name", "siret", "city", "is_head_office"]
     add_columns = edit_columns = [
@@ -54,25 +65,30 @@ class BackofficeEstablishmentView(BaseModelView):
             raise ValueError(str(MESSAGES[error.code])) from error
 
 
-class BackofficeContactView(BaseModelView):
+class BackofficeContactView(BackToMemberMixin, BaseModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = "BackofficeContacts"
     list_title = show_title = _l("Contacts")
     add_title = _l("Add a contact")
     edit_title = _l("Edit a contact")
+    add_row_message = _l("The contact is added.")
+    edit_row_message = _l("The contact is saved.")
+    delete_row_message = _l("The contact is deleted.")
     list_columns = ["last_name", "first_name", "role", "phone", "email"]
     search_columns = ["last_name", "first_name", "role", "email"]
     add_columns = edit_columns = ["member", "last_name", "first_name", "role", "phone", "email"]
     show_columns = add_columns
 
 
-class BackofficeMemberView(BaseModelView):
+class BackofficeMemberView(BackToPageMixin, BaseModelView):
     datamodel = EagerInterface(Member, "centre", "health_team")
     class_permission_name = "BackofficeMembers"
     list_title = _l("Members")
     show_title = _l("Member")
     add_title = _l("Add a member")
     edit_title = _l("Edit a member")
+    add_row_message = _l("The member is created, with its head office as first establishment.")
+    edit_row_message = _l("The member is saved.")
     show_template = "backoffice/member_show.html"
     related_views = [BackofficeEstablishmentView, BackofficeContactView]
     list_columns = ["number", "name", "siret", "city", "centre", "health_team", "status"]
@@ -109,6 +125,9 @@ class BackofficeMemberView(BaseModelView):
 
     def pre_update(self, item):
         members.normalise_member(item)
+
+    def page_after_save(self, item) -> str:
+        return url_for("BackofficeMemberView.show", pk=item.id)
 
     @expose("/letter/<int:pk>", methods=["POST"])
     @has_access

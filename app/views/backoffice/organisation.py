@@ -27,6 +27,9 @@ class BackofficeHealthProfessionalView(BaseModelView):
 
 
 class BackofficeHealthTeamView(BaseModelView):
+    # Its edit page opens on the form, not on the professionals' tab last seen.
+    edit_template = "forms/edit.html"
+
     datamodel = SQLAInterface(HealthTeam)
     class_permission_name = "BackofficeHealthTeams"
     list_title = show_title = _l("Health teams")
@@ -39,6 +42,10 @@ class BackofficeHealthTeamView(BaseModelView):
 
 
 class BackofficeCentreView(BaseModelView):
+    # Its edit page opens on the form; the town follows the postal code.
+    add_template = "forms/add.html"
+    edit_template = "forms/edit.html"
+
     datamodel = SQLAInterface(Centre)
     class_permission_name = "BackofficeCentres"
     list_title = show_title = _l("Centres")

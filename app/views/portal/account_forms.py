@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from app.views.validators import email_field, phone_field
 
 REQUIRED = DataRequired(message=_l("This field is required."))
-EMAIL = Email(message=_l("This e-mail address is not valid."))
 SAME = EqualTo("password", message=_l("The two passwords differ."))
 
 
@@ -18,8 +19,9 @@ class ProvisionalForm(FlaskForm):
 class PersonForm(FlaskForm):
     last_name = StringField(_l("Usage name"), [REQUIRED, Length(max=64)])
     first_name = StringField(_l("First name"), [REQUIRED, Length(max=64)])
-    email = EmailField(_l("E-mail"), [REQUIRED, EMAIL, Length(max=254)])
-    phone = StringField(_l("Phone"), [REQUIRED, Length(max=20)])
+    # The same checks as every form of the portal and the back-office (app.views.validators).
+    email = email_field(_l("E-mail"), required=True)
+    phone = phone_field(_l("Phone"), required=True)
 
 
 class AdministratorForm(PersonForm):

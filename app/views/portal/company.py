@@ -17,6 +17,7 @@ from app.views.common import (
     TenantModelView,
     current_member_id,
 )
+from app.views.redirects import BackToPageMixin
 from app.views.validators import naf_field
 
 
@@ -31,18 +32,26 @@ class PortalEstablishmentView(TenantModelView):
     search_columns = ["name", "siret", "city"]
 
 
-class PortalContactView(TenantModelView):
+class BackToCompanyMixin(BackToPageMixin):
+    def page_after_save(self, item) -> str:
+        return url_for("PortalCompanyView.show", pk=current_member_id())
+
+
+class PortalContactView(BackToCompanyMixin, TenantModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = permissions.PORTAL_CONTACTS
     list_title = show_title = _l("Contacts")
     add_title = _l("Add a contact")
     edit_title = _l("Edit a contact")
+    add_row_message = _l("The contact is added.")
+    edit_row_message = _l("The contact is saved.")
+    delete_row_message = _l("The contact is deleted.")
     list_columns = ["last_name", "first_name", "role", "phone", "email"]
     search_columns = ["last_name", "first_name", "role", "email"]
     add_columns = edit_columns = show_columns = list_columns
 
 
-class PortalCompanyView(BaseModelView):
+class PortalCompanyView(BackToCompanyMixin, BaseModelView):
     datamodel = SQLAInterface(Member)
     class_permission_name = permissions.PORTAL_COMPANY
     base_permissions = ["can_list", "can_show", "can_edit"]
@@ -51,6 +60,7 @@ class PortalCompanyView(BaseModelView):
     show_template = "portal/company_show.html"
     list_title = show_title = _l("My company")
     edit_title = _l("Edit my company's administrative data")
+    edit_row_message = _l("Your company's administrative data are saved.")
     related_views = [PortalEstablishmentView, PortalContactView]
     list_columns = ["number", "name", "siret", "city"]
     search_columns = ["name"]

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -16,9 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.models.employee import Contract, Language, Sex
 from app.views.labels import ENUM_LABELS
 from app.views.portal.account_forms import REQUIRED
-from app.views.validators import plausible_date
-
-DATE = {"format": "%Y-%m-%d", "render_kw": {"type": "date"}}
+from app.views.validators import city_field, french_date_field, postal_code_field
 
 
 def _choices(enum_class):
@@ -36,20 +33,21 @@ class EmployeeForm(FlaskForm):
     sex = RadioField(
         _l("Sex"), [DataRequired(message=_l("This field is required."))], choices=_choices(Sex)
     )
-    birth_date = DateField(_l("Date of birth"), [REQUIRED, plausible_date], **DATE)
+    birth_date = french_date_field(_l("Date of birth"), required=True)
     address = StringField(_l("Address"), [Optional(), Length(max=250)])
     country = StringField(_l("Country"), [Optional(), Length(max=60)], default="France")
-    postal_code = StringField(_l("Postal code"), [Optional(), Length(max=10)])
-    city = StringField(_l("Town"), [Optional(), Length(max=100)])
+    # Checked against La Poste's list when the country is France (the town follows the code).
+    postal_code = postal_code_field(_l("Postal code"), max_length=10)
+    city = city_field(_l("Town"), max_length=100)
     work_post_id = SelectField(_l("Work post"), [REQUIRED], coerce=int)
     complementary_info = TextAreaField(
         _l("Complementary information"), [Optional(), Length(max=250)]
     )
     establishment_id = SelectField(_l("Establishment"), [REQUIRED], coerce=int)
-    hired_on = DateField(_l("Hiring date"), [REQUIRED, plausible_date], **DATE)
+    hired_on = french_date_field(_l("Hiring date"), required=True)
     contract = SelectField(_l("Contract"), [REQUIRED], choices=_choices(Contract))
-    post_entry_on = DateField(_l("Date of entry in the post"), [REQUIRED, plausible_date], **DATE)
-    contract_end_on = DateField(_l("End-of-contract date"), [Optional(), plausible_date], **DATE)
+    post_entry_on = french_date_field(_l("Date of entry in the post"), required=True)
+    contract_end_on = french_date_field(_l("End-of-contract date"))
     version = HiddenField()
     risk_errors: list = []  # errors of the risk checkboxes (not a WTForms field)
 

@@ -3,11 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.views.portal.account_forms import REQUIRED
-from app.views.validators import plausible_date
+from app.views.validators import AppointmentField, french_date_field
 
 
 class VisitRequestForm(FlaskForm):
@@ -17,9 +17,9 @@ class VisitRequestForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    scheduled_at = DateTimeLocalField(
-        _l("Date and time"), [REQUIRED, plausible_date], format="%Y-%m-%dT%H:%M"
-    )
+    # A date `jj/mm/aaaa` and a time `HH:MM`: a datetime-local input showed mm/dd/yyyy and AM/PM
+    # in an English browser.
+    scheduled_at = AppointmentField(_l("Date (dd/mm/yyyy) and time (HH:MM)"))
     centre_id = SelectField(_l("Centre"), [REQUIRED], coerce=int)
     # The offered professionals are those who may perform the exam; any other id is refused by
     # the service with its own message (visits.schedule), not WTForms' "Not a valid choice".
@@ -41,9 +41,4 @@ class OutcomeForm(FlaskForm):
     # Checked against its choices ("" for none): `Optional` would let " " through unchecked.
     conclusion = SelectField(_l("Conclusion"))
     recommendations = TextAreaField(_l("Recommendations"), [Optional(), Length(max=2000)])
-    next_due_on = DateField(
-        _l("Next visit due (set by the professional)"),
-        [Optional(), plausible_date],
-        format="%Y-%m-%d",
-        render_kw={"type": "date"},
-    )
+    next_due_on = french_date_field(_l("Next visit due (set by the professional)"))

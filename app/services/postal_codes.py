@@ -1,0 +1,54 @@
+"""Postal codes and towns against La Poste's list (table postal_code, loaded by `flask setup` from
+app/data/reference/postal_codes.csv): a French address's postal code must exist, and its town must
+be one of the code's communes (issue 9, "Forms"; rules in app.domain.contact_details)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.domain.contact_details import ContactError, check_postal_code, match_city
+from app.extensions import db
+from app.models.reference import PostalCode
+
+
+@dataclass(frozen=True)
+class Address:
+    """The checked postal code and town; `communes` are the code's, for the message or the
+    choice."""
+
+    postal_code: str
+    city: str | None
+    communes: tuple[str, ...]
+    error: ContactError | None = None
+
+
+def communes(postal_code: str) -> list[str]:
+    """The communes of a five-digit postal code, as La Poste names them (also the delivery label
+    when it differs: `PARIS` for `PARIS 01`), without duplicates, sorted."""
+    if check_postal_code(postal_code)[1] is not None:
+        return []
+    rows = db.session.execute(
+        select(PostalCode.commune, PostalCode.delivery_label).where(
+            PostalCode.postal_code == postal_code
+        )
+    ).all()
+    return sorted({name for row in rows for name in row})
+
+
+def check_address(postal_code: str | None, city: str | None) -> Address:
+    """The postal code compacted, and the town: filled in when the code has one commune and the
+    town is empty or not one of the code's, written as La Poste does when it matches; an error
+    when the code is malformed or unknown, or when the code has several communes and the town is
+    none of them."""
+    code, error = check_postal_code(postal_code)
+    if error is not None:
+        return Address(code, city, (), error)
+    names = communes(code)
+    if not names:
+        return Address(code, city, (), ContactError.UNKNOWN_POSTAL_CODE)
+    found = match_city(city, names)
+    if found is not None:
+        return Address(code, found, tuple(names))
+    if len(names) == 1:  # the town follows the code
+        return Address(code, names[0], tuple(names))
+    return Address(code, city, tuple(names), ContactError.CITY_NOT_IN_POSTAL_CODE)
