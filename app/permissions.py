@@ -28,6 +28,14 @@ PORTAL_PREFIX = "Portal"
 # Resources of the service's administrators only (Admin's pattern covers them, Staff's does not).
 ADMIN_OUTBOX = "AdminOutbox"
 
+
+def for_members_only(resource: str) -> bool:
+    """The portal's screens (and menu entries) serve a member's users only: the service's staff
+    and administrators, who belong to no member, neither get them in their menu nor open them
+    (issue 9: the administrator's portal entries led to 404)."""
+    return resource.startswith(PORTAL_PREFIX)
+
+
 PORTAL_HOME = "PortalHome"
 PORTAL_COMPANY = "PortalCompany"
 PORTAL_ESTABLISHMENTS = "PortalEstablishments"

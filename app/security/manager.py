@@ -23,7 +23,7 @@ from flask_login import logout_user
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
-from app import clock
+from app import clock, permissions
 from app.domain.lockout import is_locked, lock_until
 from app.domain.passwords import check_password
 from app.extensions import db
@@ -178,6 +178,26 @@ class PortalSecurityManager(SecurityManager):
                 key_func=login_account_key,
                 methods=["POST"],
             )(self.auth_view.blueprint)
+
+    @staticmethod
+    def _serves(user, resource: str) -> bool:
+        """Whether `resource` may serve `user` at all: the portal's resources only serve a
+        member's users, whatever the roles (the administrator's role grants everything)."""
+        return not permissions.for_members_only(resource) or (
+            getattr(user, "member_id", None) is not None
+        )
+
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """Every access check (routes, `has_access` in templates) goes through here."""
+        if not self._serves(user, view_name):
+            return False
+        return super()._has_view_access(user, permission_name, view_name)
+
+    def _get_user_permission_view_menus(self, user, permission_name: str, view_menus_name):
+        """The menu entries and categories shown (FAB's Menu.get_data asks for them all at once,
+        "menu_access"): the portal's for a member's users only."""
+        found = super()._get_user_permission_view_menus(user, permission_name, view_menus_name)
+        return {name for name in found if self._serves(user, name)}
 
     def load_user(self, pk):
         """Flask-Login's user id is "<id>:<session stamp>": a rotated stamp ends the session.

@@ -8,6 +8,7 @@ from app.views.backoffice.accounts import (
     BackofficeAuditView,
     BackofficePortalUserView,
 )
+from app.views.backoffice.dashboard import BackofficeOverdueEmployeeView
 from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.backoffice.members import (
     BackofficeContactView,
@@ -43,158 +44,98 @@ from app.views.portal.profile import ProfileView
 from app.views.portal.reports import PortalReportsView
 from app.views.portal.users import PortalUsersView
 from app.views.portal.visits import PortalVisitRequestsView
+from app.views.postal_codes import PostalCodeView
+
+# Top-level categories of the back-office, few and short: the administrator's menu (FAB's
+# "Security" added) fits one line at 1280 px (issue 9). Their names share the back-office prefix, so
+# that the Staff role's pattern covers them; the portal's entries have no category.
+MEMBERS = ("BackofficeMenuMembers", _l("Members"))
+VISITS = ("BackofficeMenuVisits", _l("Visits"))
+SETTINGS = ("BackofficeMenuSettings", _l("Settings"))
+PORTAL = (None, None)
+SEPARATOR = "-"  # in MENU: a divider in the category of the previous entry
 
 # (view, menu name, label, icon, category name, category label); menu names share the view's
 # resource prefix so that the roles' patterns cover the menu entries too.
 MENU = [
+    (BackofficeMemberView, "BackofficeMembers", _l("Members"), "fa-building", *MEMBERS),
     (
-        BackofficeMemberView,
-        "BackofficeMembers",
-        _l("Members"),
-        "fa-building",
-        "BackofficeMenuMembers",
-        _l("Members"),
+        BackofficeMemberWithoutTeamView,
+        "BackofficeMembersWithoutTeam",
+        _l("Members without a health team"),
+        "fa-exclamation-circle",
+        *MEMBERS,
     ),
+    (BackofficeEmployeeView, "BackofficeEmployees", _l("Employees"), "fa-users", *MEMBERS),
+    (BackofficePortalUserView, "BackofficePortalUsers", _l("Portal accounts"), "fa-user", *MEMBERS),
+    (BackofficeAuditView, "BackofficeAuditLog", _l("Audit log"), "fa-history", *MEMBERS),
+    (AdminOutboxView, "AdminOutbox", _l("Outgoing e-mails"), "fa-envelope", *MEMBERS),
     (
         BackofficeUnassignedVisitRequestView,
         "BackofficeVisitRequestsWithoutTeam",
         _l("Visit requests without a health team"),
         "fa-exclamation-circle",
-        "BackofficeMenuVisits",
-        _l("Visits"),
+        *VISITS,
     ),
     (
         BackofficeVisitRequestView,
         "BackofficeVisitRequests",
         _l("Visit requests to handle"),
         "fa-inbox",
-        "BackofficeMenuVisits",
-        _l("Visits"),
-    ),
-    (
-        BackofficeMemberWithoutTeamView,
-        "BackofficeMembersWithoutTeam",
-        _l("Members without a health team"),
-        "fa-exclamation-circle",
-        "BackofficeMenuMembers",
-        _l("Members"),
+        *VISITS,
     ),
     (
         BackofficeVisitView,
         "BackofficeVisits",
         _l("Visits done and absences"),
         "fa-stethoscope",
-        "BackofficeMenuVisits",
-        _l("Visits"),
+        *VISITS,
     ),
-    (
-        BackofficeEmployeeView,
-        "BackofficeEmployees",
-        _l("Employees"),
-        "fa-users",
-        "BackofficeMenuMembers",
-        _l("Members"),
-    ),
-    (
-        BackofficePortalUserView,
-        "BackofficePortalUsers",
-        _l("Portal accounts"),
-        "fa-user",
-        "BackofficeMenuMembers",
-        _l("Members"),
-    ),
-    (
-        BackofficeCentreView,
-        "BackofficeCentres",
-        _l("Centres"),
-        "fa-hospital-o",
-        "BackofficeMenuOrganisation",
-        _l("Organisation"),
-    ),
-    (
-        BackofficeHealthTeamView,
-        "BackofficeHealthTeams",
-        _l("Health teams"),
-        "fa-users",
-        "BackofficeMenuOrganisation",
-        _l("Organisation"),
-    ),
+    (BackofficeCentreView, "BackofficeCentres", _l("Centres"), "fa-hospital-o", *SETTINGS),
+    (BackofficeHealthTeamView, "BackofficeHealthTeams", _l("Health teams"), "fa-users", *SETTINGS),
     (
         BackofficeHealthProfessionalView,
         "BackofficeHealthProfessionals",
         _l("Health professionals"),
         "fa-user-md",
-        "BackofficeMenuOrganisation",
-        _l("Organisation"),
+        *SETTINGS,
     ),
+    SEPARATOR,
     (
         BackofficeRiskView,
         "BackofficeRisks",
         _l("Declarable risks"),
         "fa-exclamation-triangle",
-        "BackofficeMenuReference",
-        _l("Reference data"),
+        *SETTINGS,
     ),
-    (
-        BackofficeExamTypeView,
-        "BackofficeExamTypes",
-        _l("Exam types"),
-        "fa-stethoscope",
-        "BackofficeMenuReference",
-        _l("Reference data"),
-    ),
+    (BackofficeExamTypeView, "BackofficeExamTypes", _l("Exam types"), "fa-stethoscope", *SETTINGS),
     (
         BackofficeDocumentClassView,
         "BackofficeDocumentClasses",
         _l("Document classes"),
         "fa-folder",
-        "BackofficeMenuReference",
-        _l("Reference data"),
+        *SETTINGS,
     ),
-    (
-        BackofficePcsCodeView,
-        "BackofficePcsCodes",
-        _l("PCS-ESE codes"),
-        "fa-briefcase",
-        "BackofficeMenuReference",
-        _l("Reference data"),
-    ),
+    (BackofficePcsCodeView, "BackofficePcsCodes", _l("PCS-ESE codes"), "fa-briefcase", *SETTINGS),
     (
         BackofficePostalCodeView,
         "BackofficePostalCodes",
         _l("Postal codes"),
         "fa-map-marker",
-        "BackofficeMenuReference",
-        _l("Reference data"),
+        *SETTINGS,
     ),
-    (
-        BackofficeAuditView,
-        "BackofficeAuditLog",
-        _l("Audit log"),
-        "fa-history",
-        "BackofficeMenuMembers",
-        _l("Members"),
-    ),
-    (
-        AdminOutboxView,
-        "AdminOutbox",
-        _l("Outgoing e-mails"),
-        "fa-envelope",
-        "BackofficeMenuMembers",
-        _l("Members"),
-    ),
-    (PortalCompanyView, "PortalCompany", _l("Company"), "fa-building", None, None),
-    (PortalEmployeesView, "PortalEmployees", _l("Employees"), "fa-users", None, None),
+    # The portal's entries: a member's users only (app.permissions.for_members_only).
+    (PortalCompanyView, "PortalCompany", _l("Company"), "fa-building", *PORTAL),
+    (PortalEmployeesView, "PortalEmployees", _l("Employees"), "fa-users", *PORTAL),
     (
         PortalVisitRequestsView,
         "PortalVisitRequests",
         _l("Medical visits"),
         "fa-stethoscope",
-        None,
-        None,
+        *PORTAL,
     ),
-    (PortalReportsView, "PortalReports", _l("Reports"), "fa-bar-chart", None, None),
-    (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", None, None),
+    (PortalReportsView, "PortalReports", _l("Reports"), "fa-bar-chart", *PORTAL),
+    (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", *PORTAL),
 ]
 
 NO_MENU = [
@@ -203,10 +144,12 @@ NO_MENU = [
     BackofficeContactView,
     BackofficeRiskCategoryView,
     BackofficeDocumentSubclassView,
+    BackofficeOverdueEmployeeView,
     PortalEstablishmentView,
     PortalContactView,
     AccessView,
     ProfileView,
+    PostalCodeView,
 ]
 
 
@@ -216,7 +159,12 @@ def register(appbuilder) -> None:
     current_app.add_template_filter(moment, "moment")
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
-    for view, name, label, icon, category, category_label in MENU:
+    category = None
+    for entry in MENU:
+        if entry == SEPARATOR:
+            appbuilder.add_separator(category)
+            continue
+        view, name, label, icon, category, category_label = entry
         if category:
             appbuilder.add_view(
                 view, name, label=label, icon=icon, category=category, category_label=category_label

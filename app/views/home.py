@@ -1,16 +1,20 @@
-"""The home page: the portal home for a member's users, the back-office home for staff."""
+"""The home page: the portal home for a member's users (its to-do list, sections and charts), the
+staff's work queue for the service (issue 9, "Staff have no work queue", "The member's home says
+what to do")."""
 
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
 
 from app import clock
+from app.domain.visit_workflow import RequestStatus
 from app.extensions import db
 from app.permissions import PORTAL_RIGHTS
-from app.services import reports
+from app.services import dashboard, reports
 from app.views.charts import home_charts
-from app.views.sections import portal_sections
+from app.views.sections import member_todo_items, portal_sections
 
 REPORTS = "PortalReports"
+QUEUE = "BackofficeVisitRequests"
 
 
 class HomeView(IndexView):
@@ -27,12 +31,27 @@ class HomeView(IndexView):
             return redirect(url_for("LoginView.login"))
         self.update_redirect()
         if user.member_id is None:
-            return self.render_template("backoffice/home.html", appbuilder=self.appbuilder)
+            return self._backoffice()
         return self.render_template(
             "portal/home.html",
             appbuilder=self.appbuilder,
             member=user.member,
+            todo=member_todo_items(self.appbuilder.sm, user.member_id),
             sections=portal_sections(self.appbuilder.sm),
             rights=PORTAL_RIGHTS,
             charts=self._charts(user.member_id),
+        )
+
+    def _backoffice(self):
+        """The work queue, for the service's users who handle the requests (not for an account
+        of the service without a role yet)."""
+        today = clock.today()
+        queue = self.appbuilder.sm.has_access("can_list", QUEUE)
+        return self.render_template(
+            "backoffice/home.html",
+            appbuilder=self.appbuilder,
+            figures=dashboard.staff_figures(db.session, today) if queue else None,
+            statuses=dashboard.QUEUE_STATUSES,
+            age=lambda moment: dashboard.age_in_days(moment, today),
+            submitted=RequestStatus.SUBMITTED,
         )

@@ -1,13 +1,17 @@
 """The sections of the portal home (manual, "Utiliser votre portail adhérent"), each shown to a
 user who holds the right on its resource. Sections whose screens come with later issues show as
-"coming soon" rather than as a dead link."""
+"coming soon" rather than as a dead link. Above them, the user's to-do list."""
 
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from app import permissions
+from app import clock, permissions
+from app.domain.visit_workflow import RequestStatus
+from app.extensions import db
+from app.services import dashboard
 
 
 @dataclass(frozen=True)
@@ -83,3 +87,80 @@ def portal_sections(security_manager) -> list[dict]:
         for section in SECTIONS
         if security_manager.has_access("can_list", section.resource)
     ]
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str  # overdue, changed, redeclare, awaiting (a CSS class, and for the tests)
+    text: str
+    url: str | None = None
+    parts: tuple[tuple[str, str], ...] = ()  # (text, url) details, e.g. by status
+
+
+def member_todo_items(security_manager, member_id: int) -> list[TodoItem]:
+    """The member home's to-do list (issue 9, "The member's home says what to do"): each item
+    only when there is something to do and the user may open the section it concerns."""
+
+    def may(resource: str) -> bool:
+        return security_manager.has_access("can_list", resource)
+
+    reports = may("PortalReports")
+    todo = dashboard.member_todo(
+        db.session,
+        member_id,
+        clock.today(),
+        late=reports or may("PortalEmployees"),
+        employees=may("PortalEmployees"),
+        visits=may("PortalVisitRequests"),
+    )
+    items = []
+    if todo.overdue:
+        text = ngettext(
+            "%(num)d employee is overdue for a visit.",
+            "%(num)d employees are overdue for a visit.",
+            todo.overdue,
+        )
+        url = url_for("PortalReportsView.workforce", overdue="1") if reports else None
+        items.append(TodoItem("overdue", text, url))
+    if todo.changed:
+        text = ngettext(
+            "%(num)d employee changed follow-up category with the regulations: check the "
+            "declared risks.",
+            "%(num)d employees changed follow-up category with the regulations: check their "
+            "declared risks.",
+            todo.changed,
+        )
+        items.append(TodoItem("changed", text, url_for("PortalEmployeesView.list", changed="1")))
+    if todo.redeclare:
+        text = ngettext(
+            "%(num)d employee still carries a withdrawn risk item: declare it again.",
+            "%(num)d employees still carry a withdrawn risk item: declare them again.",
+            todo.redeclare,
+        )
+        items.append(
+            TodoItem("redeclare", text, url_for("PortalEmployeesView.list", redeclare="1"))
+        )
+    if todo.awaiting_total:
+        items.append(_awaiting(todo.awaiting, todo.awaiting_total))
+    return items
+
+
+def _awaiting(by_status: dict[RequestStatus, int], total: int) -> TodoItem:
+    text = ngettext(
+        "%(num)d visit request awaits an appointment:",
+        "%(num)d visit requests await an appointment:",
+        total,
+    )
+    wording = {
+        RequestStatus.SUBMITTED: lambda n: ngettext(
+            "%(num)d sent to the team", "%(num)d sent to the team", n
+        ),
+        RequestStatus.ACKNOWLEDGED: lambda n: ngettext(
+            "%(num)d acknowledged by the team", "%(num)d acknowledged by the team", n
+        ),
+    }
+    parts = tuple(
+        (wording[status](count), url_for("PortalVisitRequestsView.list", status=status.name))
+        for status, count in by_status.items()
+    )
+    return TodoItem("awaiting", text, None, parts)

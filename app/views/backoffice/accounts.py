@@ -11,6 +11,7 @@ from app.models.account import OutboxMail
 from app.models.audit import AuditEntry
 from app.models.user import PortalUser
 from app.services import accounts
+from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface
 from app.views.labels import FORMATTERS, audit_action
 
@@ -22,7 +23,10 @@ class BackofficePortalUserView(BaseModelView):
     base_permissions = ["can_list", "can_show", "unlock"]  # FAB names action permissions bare
     exclude_route_methods = {"download", "add", "edit", "delete"}
     list_columns = ["username", "last_name", "first_name", "member", "active", "locked_until"]
-    search_columns = ["username", "last_name", "first_name", "email", "active", "locked_until"]
+    search_columns = [
+        "username", "last_name", "first_name", "email", "active", "locked_until", "member",
+    ]  # fmt: skip
+    search_form_query_rel_fields = MEMBER_SEARCH  # the member's page links here filtered
     show_columns = [
         "username",
         "last_name",
@@ -55,7 +59,8 @@ class BackofficeAuditView(BaseModelView):
     base_permissions = ["can_list", "can_show"]
     exclude_route_methods = READ_ONLY_ROUTES
     list_columns = ["at", "actor", "member", "action", "target"]
-    search_columns = ["at", "action", "target"]
+    search_columns = ["at", "action", "target", "member"]
+    search_form_query_rel_fields = MEMBER_SEARCH  # the member's page links here filtered
     show_columns = ["at", "actor", "member", "action", "target", "details"]
     base_order = ("at", "desc")
     formatters_columns = {**FORMATTERS, "action": audit_action}

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.models.employee import Employee
+from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface
 
 
@@ -16,7 +17,10 @@ class BackofficeEmployeeView(BaseModelView):
         "member", "last_name", "first_name", "birth_date", "work_post", "establishment",
         "category", "hired_on", "contract_end_on", "last_exam_on",
     ]  # fmt: skip
-    search_columns = ["last_name", "first_name", "birth_date", "category", "contract_end_on"]
+    search_columns = [
+        "last_name", "first_name", "birth_date", "category", "contract_end_on", "member",
+    ]  # fmt: skip
+    search_form_query_rel_fields = MEMBER_SEARCH  # the member's page links here filtered
     order_columns = ["last_name", "first_name", "birth_date", "category", "hired_on"]
     base_order = ("last_name", "asc")
     show_columns = [

@@ -2,13 +2,14 @@
 oldest first), the requests of members without a team on their own list, acknowledging,
 scheduling (the convocation), recording the visit done or the absence, and every visit."""
 
-from flask import abort, flash, g, redirect, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import case, select
 
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.models.centre import Centre
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.services import ServiceError, visits
+from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import (
     READ_ONLY_ROUTES,
     BaseModelView,
@@ -47,6 +49,9 @@ def _team_or_none(team):
     )
 
 
+QUEUE_PLACE = "visit_queue_place"  # session key: the queue's last URL, with its filters
+
+
 def _open_statuses():
     return sorted(OPEN, key=lambda status: status.name)
 
@@ -75,7 +80,8 @@ class BackofficeVisitRequestView(BaseModelView):
         "requested_at", "member", "employee", "exam_type", "health_team", "status",
         "scheduled_at", "centre",
     ]  # fmt: skip
-    search_columns = ["status", "health_team", "centre", "requested_at", "scheduled_at"]
+    search_columns = ["status", "health_team", "centre", "requested_at", "scheduled_at", "member"]
+    search_form_query_rel_fields = MEMBER_SEARCH  # the member's page links here filtered
     order_columns = ["requested_at", "scheduled_at", "status"]
     base_order = ("requested_at", "asc")
     show_columns = [
@@ -91,15 +97,41 @@ class BackofficeVisitRequestView(BaseModelView):
             abort(404)
         return found
 
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """FAB's list, remembered (its filters, sort and page) so that the actions taken from
+        it or from a request opened from it bring the user back there (issue 9, "lost place")."""
+        session[QUEUE_PLACE] = request.full_path
+        return super().list()
+
+    def _queue(self) -> str:
+        """The queue as the user last saw it (set by `list` from our own route only)."""
+        return session.get(QUEUE_PLACE) or url_for(".list")
+
     @action("acknowledge", _l("Acknowledge"), "", "fa-check")
     def acknowledge(self, items):
-        for item in items if isinstance(items, list) else [items]:
+        """From the list (several rows, back to the list) or from a request's page (one row,
+        back to that page, where the team goes on scheduling)."""
+        several = isinstance(items, list)
+        done = 0
+        for item in items if several else [items]:
             try:
                 visits.acknowledge(item, g.user)
+                done += 1
             except ServiceError as error:
                 flash(MESSAGES[error.code], "warning")
         db.session.commit()
-        return redirect(self.get_redirect())
+        if done:
+            flash(
+                ngettext(
+                    "The request is acknowledged: the member sees it «Acknowledged».",
+                    "%(num)d requests are acknowledged: the member sees them «Acknowledged».",
+                    done,
+                ),
+                "success",
+            )
+        return redirect(self._queue() if several else url_for(".show", pk=items.id))
 
     @expose("/schedule/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -156,7 +188,7 @@ class BackofficeVisitRequestView(BaseModelView):
             )
             if done:
                 flash(_("The outcome is recorded."), "success")
-                return redirect(url_for(".list"))
+                return redirect(self._queue())  # the request has left the open queue
         return self.render_template(
             "backoffice/visit_outcome.html", form=form, visit_request=visit_request
         )

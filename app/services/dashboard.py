@@ -1,0 +1,151 @@
+"""The work shown on the home pages (issue 9, "Staff have no work queue" and "The member's home
+says what to do").
+
+Staff: the open visit requests by health team and status, with their count and the request date
+of the oldest (the requests of members without a team first: nobody else will handle them), the
+members without a team, and the employees overdue for their periodic visit.
+
+A member: the employees overdue, those whose follow-up category changed with the regulations or
+who still carry a withdrawn risk item (domain-rules.md §1), and its requests still awaiting an
+appointment.
+
+Every figure comes from grouped or counting statements: their number does not depend on the number
+of rows. Member figures are scoped on the member explicitly (the tenancy guard filters on top of
+it). Nothing here commits.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.domain.visit_workflow import CANCELLABLE, OPEN, RequestStatus
+from app.models.centre import HealthTeam
+from app.models.employee import Employee
+from app.models.member import Member
+from app.models.visit import VisitRequest
+from app.services import employee_list
+from app.services.employee_list import in_workforce
+from app.services.reports import overdue
+
+# The queue's columns, in the order of the workflow.
+QUEUE_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    oldest: datetime  # the request date of the oldest request counted
+
+
+@dataclass
+class TeamQueue:
+    team_id: int | None  # None: requests of members without a health team
+    team_name: str | None
+    cells: dict[RequestStatus, Cell] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells.values())
+
+    @property
+    def oldest(self) -> datetime | None:
+        return min((cell.oldest for cell in self.cells.values()), default=None)
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    queues: list[TeamQueue]  # the requests without a team first, then by team name
+    members_without_team: int
+    overdue_employees: int
+
+    @property
+    def without_team(self) -> TeamQueue | None:
+        return next((queue for queue in self.queues if queue.team_id is None), None)
+
+    def total(self, status: RequestStatus) -> int:
+        return sum(queue.cells[status].count for queue in self.queues if status in queue.cells)
+
+
+def _queues(session) -> list[TeamQueue]:
+    rows = session.execute(
+        select(
+            VisitRequest.health_team_id,
+            HealthTeam.name,
+            VisitRequest.status,
+            func.count(VisitRequest.id),
+            func.min(VisitRequest.requested_at),
+        )
+        .outerjoin(HealthTeam, HealthTeam.id == VisitRequest.health_team_id)
+        .where(VisitRequest.status.in_(OPEN))
+        .group_by(VisitRequest.health_team_id, HealthTeam.name, VisitRequest.status)
+    ).all()
+    queues: dict[int | None, TeamQueue] = {}
+    for team_id, team_name, status, count, oldest in rows:
+        queue = queues.setdefault(team_id, TeamQueue(team_id, team_name))
+        queue.cells[status] = Cell(count, oldest)
+    return sorted(
+        queues.values(), key=lambda queue: (queue.team_id is not None, queue.team_name or "")
+    )
+
+
+def staff_figures(session, today: date) -> StaffFigures:
+    """The back-office home's figures: two statements, whatever the number of rows."""
+    without_team = select(func.count(Member.id)).where(Member.health_team_id.is_(None))
+    late = select(func.count(Employee.id)).where(in_workforce(today), overdue(today))
+    counts = session.execute(select(without_team.scalar_subquery(), late.scalar_subquery())).one()
+    return StaffFigures(
+        queues=_queues(session),
+        members_without_team=int(counts[0]),
+        overdue_employees=int(counts[1]),
+    )
+
+
+def age_in_days(moment: datetime | None, today: date) -> int | None:
+    return None if moment is None else max((today - moment.date()).days, 0)
+
+
+@dataclass(frozen=True)
+class MemberTodo:
+    """What a member's user has to do or wait for; None where the user may not see it."""
+
+    overdue: int | None = None
+    changed: int | None = None
+    redeclare: int | None = None
+    awaiting: dict[RequestStatus, int] | None = None
+
+    @property
+    def awaiting_total(self) -> int:
+        return sum((self.awaiting or {}).values())
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.changed or self.redeclare or self.awaiting_total)
+
+
+def member_todo(
+    session, member_id: int, today: date, *, late: bool, employees: bool, visits: bool
+) -> MemberTodo:
+    """The member's to-do: at most four statements, only those the user's rights call for
+    (`late`: the employees overdue; `employees`: the declarations to check; `visits`: the
+    requests awaiting an appointment)."""
+    found = {}
+    if late:
+        found["overdue"] = session.scalar(
+            select(func.count(Employee.id)).where(
+                Employee.member_id == member_id, in_workforce(today), overdue(today)
+            )
+        )
+    if employees:
+        found.update(employee_list.notices(session, member_id, today))
+    if visits:
+        rows = session.execute(
+            select(VisitRequest.status, func.count(VisitRequest.id))
+            .where(VisitRequest.member_id == member_id, VisitRequest.status.in_(CANCELLABLE))
+            .group_by(VisitRequest.status)
+        ).tuples()
+        counts = dict(rows.all())
+        found["awaiting"] = {
+            status: counts[status] for status in QUEUE_STATUSES if counts.get(status)
+        }
+    return MemberTodo(**found)
