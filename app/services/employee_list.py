@@ -9,14 +9,16 @@ whatever the size of the member.
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.domain.follow_up import FollowUp
 from app.domain.inputs import MAX_ID, date_range, parse_id, parse_int
+from app.domain.visit_workflow import RequestStatus
 from app.models.employee import Employee, EmployeeRisk, WorkPost
 from app.models.member import Establishment
 from app.models.reference import PcsCode
 from app.models.risk import Risk
+from app.models.visit import VisitRequest
 from app.services.text_search import contains
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -30,6 +32,7 @@ DATES = {
     "hired_on": Employee.hired_on,
     "post_entry_on": Employee.post_entry_on,
     "last_exam_on": Employee.last_exam_on,
+    "next_due_on": Employee.next_due_on,
 }
 CHOICES = {
     "work_post": Employee.work_post_id,
@@ -45,7 +48,7 @@ SORTS = {
 }
 COLUMNS = (
     "last_name", "first_name", "birth_name", "birth_date", "work_post", "hired_on",
-    "post_entry_on", "category", "establishment", "last_exam_on",
+    "post_entry_on", "category", "establishment", "last_exam_on", "next_due_on",
 )  # fmt: skip
 
 
@@ -137,8 +140,20 @@ ROW_COLUMNS = (
     Employee.hired_on, Employee.post_entry_on, Employee.contract_end_on, Employee.category,
     Employee.previous_category, Employee.category_changed_on,
     Establishment.name.label("establishment"), Establishment.siret.label("establishment_siret"),
-    Employee.last_exam_on,
+    Employee.last_exam_on, Employee.next_due_on, Employee.next_due_reason,
 )  # fmt: skip
+
+
+def overdue(today: date):
+    """app.domain.due_dates.is_overdue in SQL (as the workforce report): due before today and no
+    appointment in progress. A correlated EXISTS: no statement of its own."""
+    scheduled = select(VisitRequest.id).where(
+        VisitRequest.employee_id == Employee.id,
+        VisitRequest.status == RequestStatus.SCHEDULED,
+    )
+    return case((and_(Employee.next_due_on < today, ~scheduled.exists()), True), else_=False).label(
+        "overdue"
+    )
 
 
 def _order(params: ListParams) -> list:
@@ -172,7 +187,7 @@ def _with_details(query):
 def page(session, member_id: int, params: ListParams, today: date) -> tuple[list, int]:
     """The rows of the requested page and the total count of the filtered list: a count, the
     page's ids from the employee table (an index walk), then their details."""
-    total = session.scalar(_filtered(member_id, params, today, func.count(Employee.id)))
+    total = count(session, member_id, params, today)
     last_page = max((total + params.size - 1) // params.size, 1)
     params.page = min(params.page, last_page)
     ids = session.scalars(
@@ -181,9 +196,14 @@ def page(session, member_id: int, params: ListParams, today: date) -> tuple[list
         .offset((params.page - 1) * params.size)
     ).all()
     position = {employee_id: index for index, employee_id in enumerate(ids)}
-    details = _with_details(select(*ROW_COLUMNS)).where(Employee.id.in_(ids))
+    details = _with_details(select(*ROW_COLUMNS, overdue(today))).where(Employee.id.in_(ids))
     rows = session.execute(details).all() if ids else []
     return sorted(rows, key=lambda row: position[row.id]), total
+
+
+def count(session, member_id: int, params: ListParams, today: date) -> int:
+    """How many rows the filtered list (and its exports) holds."""
+    return session.scalar(_filtered(member_id, params, today, func.count(Employee.id)))
 
 
 def all_rows(session, member_id: int, params: ListParams, today: date):

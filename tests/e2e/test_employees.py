@@ -39,7 +39,7 @@ def valid_nir(sex_digit: str, birth: date) -> str:
 
 
 def listed_birth_dates(page: Page) -> list[date]:
-    cells = page.locator("tr[data-employee] td:nth-child(5)").all_inner_texts()
+    cells = page.locator("tr[data-employee] td.birth_date").all_inner_texts()
     return [datetime.strptime(text.strip(), "%d/%m/%Y").date() for text in cells]
 
 
@@ -159,6 +159,11 @@ def test_admin_adds_an_employee_then_finds_sorts_and_exports_the_list(
     page.wait_for_load_state()
     expect(page.locator("input[name=f_last_name]")).to_have_value("")
     page.select_option("#size", "50")  # auto-submits
+    expect(page.locator("tr[data-employee]")).to_have_count(31)
+    page.click("#columns-chooser summary")  # the date of birth is not a default column
+    page.check("#columns-chooser input[value=birth_date]")
+    page.click("#apply-columns")
+    page.wait_for_load_state()
     expect(page.locator("tr[data-employee]")).to_have_count(31)
     page.click("a.sort-link[href*='sort=birth_date']")
     page.wait_for_load_state()

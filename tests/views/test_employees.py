@@ -38,10 +38,11 @@ from app.models.member import Establishment, Member
 from app.models.risk import Risk
 from app.models.user import PortalUser
 from app.views.messages import MESSAGES
-from app.views.portal.employee_pages import SHEET_COLUMNS
+from app.views.portal.employee_pages import CHOOSABLE, SHEET_COLUMNS
 from tests.conftest import csrf_token, login, post_form
 
 LIST = "/employees/"
+ALL_COLUMNS = ",".join(sorted(CHOOSABLE))
 NEW = "/employees/new"
 WORK_POSTS = "/employees/work-posts"
 XLSX = "/employees/export.xlsx"
@@ -116,13 +117,15 @@ def list_rows(page: str) -> list[dict]:
     tree = lxml_html.fromstring(page)
     rows = []
     for tr in tree.xpath("//tr[@data-employee]"):
-        cells = [_text(td) for td in tr.xpath("./td")]
+        # Cells by column (the list shows the columns chosen in "Colonnes"; each cell's first
+        # class is its column's key).
+        cells = {td.get("class").split()[0]: _text(td) for td in tr.xpath("./td[@class]")}
         rows.append(
             {
                 "id": int(tr.get("data-employee")),
-                "last_name": cells[1],
-                "nir": cells[5],
-                "category": cells[9].split()[0],
+                "last_name": cells["last_name"],
+                "nir": cells.get("nir"),
+                "category": cells["category"].split()[0],
             }
         )
     return rows
@@ -227,7 +230,8 @@ def admin(app):
 
 
 def listed(client, **args) -> tuple[str, list[dict]]:
-    response = client.get(LIST, query_string={"size": 100, **args})
+    """The list with every column (the NIR is not shown by default)."""
+    response = client.get(LIST, query_string={"size": 100, "cols": ALL_COLUMNS, **args})
     assert response.status_code == 200
     return response.text, list_rows(response.text)
 

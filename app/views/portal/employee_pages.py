@@ -1,6 +1,6 @@
 """What the employee pages show: choices, risk groups, list context, export rows, messages."""
 
-from flask import current_app, flash, url_for
+from flask import current_app, flash, session, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import or_, select
@@ -30,7 +30,9 @@ RISK_GROUPS = (
     (FollowUp.SIA, _l("STA - Adapted individual follow-up")),
     (FollowUp.SIR, _l("SIR - Reinforced follow-up")),
 )
-LIST_HEADERS = (
+# The list's columns (issue 9: the list fits a 1280 px screen): what an employer needs daily is
+# shown by default, the others are chosen in "Colonnes". Names are always shown.
+LIST_COLUMNS = (
     ("last_name", _l("Usage name")),
     ("first_name", _l("First name")),
     ("birth_name", _l("Birth name")),
@@ -41,8 +43,37 @@ LIST_HEADERS = (
     ("post_entry_on", _l("Date of entry in the post")),
     ("category", _l("Category")),
     ("establishment", _l("Establishment")),
+    ("next_due_on", _l("Next visit due")),
     ("last_exam_on", _l("Last examination")),
 )
+ALWAYS_SHOWN = frozenset({"last_name", "first_name"})
+DEFAULT_COLUMNS = frozenset(
+    {"work_post", "category", "establishment", "next_due_on", "last_exam_on"}
+)
+CHOOSABLE = frozenset(key for key, _label in LIST_COLUMNS) - ALWAYS_SHOWN
+DATE_COLUMNS = frozenset({"birth_date", "hired_on", "post_entry_on", "last_exam_on"})
+COLUMNS_KEY = "employee_list_columns"  # the user's choice, kept in the session
+
+
+def chosen_columns(args) -> set[str]:
+    """The columns chosen in "Colonnes": from the query string (`cols`, repeated or comma
+    separated; the chooser always sends it, empty when nothing is ticked), remembered in the
+    session for the next visit; the default set otherwise. Unknown names are ignored."""
+    if "cols" in args:
+        chosen = {name for value in args.getlist("cols") for name in value.split(",")} & CHOOSABLE
+        session[COLUMNS_KEY] = sorted(chosen)
+        return chosen
+    remembered = session.get(COLUMNS_KEY)
+    if isinstance(remembered, list):
+        return set(remembered) & CHOOSABLE
+    return set(DEFAULT_COLUMNS)
+
+
+def visible_columns(chosen: set[str], params) -> list[tuple[str, object]]:
+    """The chosen columns, plus the names, plus any column the list is filtered or sorted on
+    (a filter never acts unseen)."""
+    shown = chosen | ALWAYS_SHOWN | set(params.filters) | {params.sort}
+    return [(key, label) for key, label in LIST_COLUMNS if key in shown]
 
 
 def _posts(member_id: int) -> list:
@@ -183,7 +214,7 @@ def _overdue(employee: Employee, requests, today) -> bool:
     return is_overdue(due, today, scheduled)
 
 
-def list_context(member: Member, params, rows, total: int) -> dict:
+def list_context(member: Member, params, rows, total: int, chosen: set[str]) -> dict:
     first = (params.page - 1) * params.size + 1 if total else 0
     return {
         "member": member,
@@ -193,7 +224,11 @@ def list_context(member: Member, params, rows, total: int) -> dict:
         "first": first,
         "last": min(params.page * params.size, total),
         "pages": max((total + params.size - 1) // params.size, 1),
-        "headers": LIST_HEADERS,
+        "headers": visible_columns(chosen, params),
+        "all_columns": LIST_COLUMNS,
+        "always_shown": ALWAYS_SHOWN,
+        "chosen": chosen,
+        "date_columns": DATE_COLUMNS,
         "posts": _posts(member.id),
         "sites": _sites(member.id),
         "categories": [(category.name, category.value) for category in FollowUp],
@@ -229,8 +264,10 @@ def mask(row) -> str:
     return row.ntt or ""
 
 
-def export_rows(member_id: int, params):
-    """The filtered list as mappings for the exports (NIR masked: files travel)."""
+def export_rows(member_id: int, params, full_nir: bool = False):
+    """The filtered list as mappings for the exports. The NIR is masked (files travel) unless
+    `full_nir`: the explicit, audited choice of a user who may write employees, for the
+    member's other software (then compact, 15 characters)."""
     for row in employee_list.all_rows(db.session, member_id, params, clock.today()):
         yield {
             "number": row.id,
@@ -238,7 +275,7 @@ def export_rows(member_id: int, params):
             "first_name": row.first_name,
             "birth_name": row.birth_name,
             "birth_date": row.birth_date,
-            "nir": nir_rules.mask_nir(row.nir) if row.nir else None,
+            "nir": _exported_nir(row.nir, full_nir),
             "ntt": row.ntt,
             "sex": row.sex.value,
             "work_post": row.work_post,
@@ -254,9 +291,15 @@ def export_rows(member_id: int, params):
         }
 
 
+def _exported_nir(nir: str | None, full: bool) -> str | None:
+    if not nir:
+        return None
+    return nir_rules.compact_nir(nir) if full else nir_rules.mask_nir(nir)
+
+
 SHEET_COLUMNS = (
     ("number", _l("File number")),
-    *LIST_HEADERS[:5],
+    *LIST_COLUMNS[:5],
     ("work_post", _l("Work post")),
     ("pcs_code", _l("PCS code")),
     ("establishment", _l("Establishment")),

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import PcsCode, PostalCode
-from app.services import ServiceError, employee_list, employees
+from app.services import ServiceError, audit, employee_list, employees
 from app.views import params
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
@@ -34,6 +34,7 @@ from app.views.portal import employee_pages
 from app.views.portal.employee_forms import EmployeeForm, WorkPostForm
 
 RESOURCE = "PortalEmployees"
+FULL_NIR_EXPORTED = "employees_exported_full_nir"  # audit action (labelled in app.views.labels)
 
 
 class PortalEmployeesView(BaseView):
@@ -65,13 +66,34 @@ class PortalEmployeesView(BaseView):
     @has_access
     def list(self):
         params = employee_list.ListParams.from_args(request.args)
+        chosen = employee_pages.chosen_columns(request.args)
         rows, total = employee_list.page(db.session, current_member_id(), params, clock.today())
         return self.render_template(
             "employees/list.html",
-            **employee_pages.list_context(self._member(), params, rows, total),
+            **employee_pages.list_context(self._member(), params, rows, total, chosen),
             can_add=self.can("can_add"),
             can_request_visit=self.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
+            can_export_full_nir=self.can("can_edit"),
         )
+
+    def _full_nir(self, params, export_format: str) -> bool:
+        """The export's explicit "NIR complet" choice (`full_nir=1`): only for who may write
+        employees (403 otherwise, even forged), and audited before the file is sent (who, when,
+        how many rows, which format)."""
+        if request.args.get("full_nir") != "1":
+            return False
+        if not self.can("can_edit"):
+            abort(403)
+        rows = employee_list.count(db.session, current_member_id(), params, clock.today())
+        audit.record(
+            FULL_NIR_EXPORTED,
+            actor=g.user._get_current_object(),
+            member=self._member(),
+            format=export_format,
+            rows=rows,
+        )
+        db.session.commit()
+        return True
 
     def _export(self, chunks, mimetype: str, extension: str) -> Response:
         member = self._member()
@@ -87,7 +109,8 @@ class PortalEmployeesView(BaseView):
     @permission_name("export_xlsx")
     def export_xlsx(self):
         params = employee_list.ListParams.from_args(request.args)
-        rows = employee_pages.export_rows(current_member_id(), params)
+        full_nir = self._full_nir(params, "xlsx")
+        rows = employee_pages.export_rows(current_member_id(), params, full_nir)
         headers, values = employee_pages.sheet(rows)
         chunks = xlsx_chunks(_("Employees"), headers, values)
         return self._export(chunks, employee_pages.XLSX_MIMETYPE, "xlsx")
@@ -97,7 +120,8 @@ class PortalEmployeesView(BaseView):
     @permission_name("export_xml")
     def export_xml(self):
         params = employee_list.ListParams.from_args(request.args)
-        rows = employee_pages.export_rows(current_member_id(), params)
+        full_nir = self._full_nir(params, "xml")
+        rows = employee_pages.export_rows(current_member_id(), params, full_nir)
         chunks = employees_xml_chunks(self._member().number, clock.now(), rows)
         return self._export(chunks, "application/xml", "xml")
 

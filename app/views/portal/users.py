@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import permissions
@@ -20,6 +21,22 @@ TOGGLES = {
     "contact": collaborators.set_portal_contact,
     "employees": collaborators.set_employees_admin,
 }
+# What a toggle did, said with the person's name: (flag, new value) -> message.
+TOGGLED = {
+    ("active", True): _l("%(name)s's account is active: they can log in."),
+    ("active", False): _l("%(name)s's account is deactivated: they can no longer log in."),
+    ("contact", True): _l("%(name)s is now a portal contact of the company."),
+    ("contact", False): _l("%(name)s is no longer a portal contact of the company."),
+    ("employees", True): _l("%(name)s now has full rights on the employees (Employees admin)."),
+    ("employees", False): _l(
+        "%(name)s no longer has full rights on the employees (Employees admin)."
+    ),
+}
+
+
+def _person(user: PortalUser) -> str:
+    full_name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return f"{full_name} ({user.username})" if full_name else user.username
 
 
 class PortalUsersView(BaseView):
@@ -93,8 +110,11 @@ class PortalUsersView(BaseView):
         if flag not in TOGGLES:
             abort(404)
         user = self._user(user_id)
-        self._run(TOGGLES[flag], user, request.form.get("value") == "1")
-        return redirect(url_for(".list"))
+        value = request.form.get("value") == "1"
+        if self._run(TOGGLES[flag], user, value)[0]:
+            flash(str(TOGGLED[flag, value]) % {"name": _person(user)}, "success")
+        # Back to the same row of the list (the profiles page is one page: no paging to keep).
+        return redirect(url_for(".list", _anchor=f"user-{user.id}"))
 
     @expose("/<int:user_id>/rights", methods=["GET", "POST"])
     @has_access
@@ -108,7 +128,7 @@ class PortalUsersView(BaseView):
             ok, _result = self._run(collaborators.set_rights, user, wanted)
             if ok:
                 flash(_("Rights saved."), "success")
-            return redirect(url_for(".list"))
+            return redirect(url_for(".list", _anchor=f"user-{user.id}"))
         return self.render_template(
             "portal/users/rights.html",
             user=user,

@@ -2,15 +2,19 @@
 employee, the list of the member's requests with their status, cancellation before scheduling,
 and the convocation as a PDF. Resource PortalVisitRequests."""
 
+from dataclasses import dataclass
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.domain.inputs import parse_int
 from app.domain.visit_workflow import RequestStatus, member_may_cancel
 from app.extensions import db
 from app.models.employee import Employee
@@ -18,12 +22,55 @@ from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.visit import VisitRequest
 from app.services import ServiceError, mail, visits
+from app.services.employee_list import PAGE_SIZES, parse_page
 from app.views import letters, params
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
 from app.views.portal.visit_forms import VisitRequestForm
 
 RESOURCE = "PortalVisitRequests"
+
+
+@dataclass
+class ListParams:
+    """The list of requests: a status, a page and its size (bad values ignored)."""
+
+    status: str = ""
+    page: int = 1
+    size: int = 25
+
+    @classmethod
+    def from_args(cls, args) -> "ListParams":
+        status = args.get("status", "")
+        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
+        return cls(
+            status=status if status in RequestStatus.__members__ else "",
+            page=parse_page(args.get("page")),
+            size=size if size in PAGE_SIZES else 25,
+        )
+
+    def args(self) -> dict:
+        """The query string that shows this page again (after a cancellation)."""
+        return {"status": self.status or None, "page": self.page, "size": self.size}
+
+
+def requests_page(member_id: int, params: ListParams) -> tuple[list, int]:
+    """The member's requests, newest first: a count and one select that loads the employee, the
+    exam type and the centre with them, whatever the number of rows."""
+    scope = [VisitRequest.member_id == member_id]
+    if params.status:
+        scope.append(VisitRequest.status == RequestStatus[params.status])
+    total = db.session.scalar(select(func.count(VisitRequest.id)).where(*scope))
+    params.page = min(params.page, max((total + params.size - 1) // params.size, 1))
+    rows = db.session.scalars(
+        select(VisitRequest)
+        .where(*scope)
+        .options(joinedload(VisitRequest.employee), joinedload(VisitRequest.centre))
+        .order_by(VisitRequest.requested_at.desc(), VisitRequest.id.desc())
+        .limit(params.size)
+        .offset((params.page - 1) * params.size)
+    ).all()
+    return rows, total
 
 
 def _own(model, object_id: int):
@@ -44,20 +91,20 @@ class PortalVisitRequestsView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        status = request.args.get("status", "")
-        query = (
-            select(VisitRequest)
-            .where(VisitRequest.member_id == current_member_id())
-            .order_by(VisitRequest.requested_at.desc())
-        )
-        if status in RequestStatus.__members__:
-            query = query.where(VisitRequest.status == RequestStatus[status])
-        rows = db.session.scalars(query.limit(500)).all()
+        params = ListParams.from_args(request.args)
+        rows, total = requests_page(current_member_id(), params)
+        first = (params.page - 1) * params.size + 1 if total else 0
         return self.render_template(
             "visits/list.html",
             rows=rows,
             statuses=list(RequestStatus),
-            status=status,
+            status=params.status,
+            params=params,
+            total=total,
+            first=first,
+            last=min(params.page * params.size, total),
+            pages=max((total + params.size - 1) // params.size, 1),
+            page_sizes=PAGE_SIZES,
             may_cancel=member_may_cancel,
         )
 
@@ -150,7 +197,8 @@ class PortalVisitRequestsView(BaseView):
         except ServiceError as error:
             db.session.rollback()
             flash(MESSAGES[error.code], "danger")
-        return redirect(url_for(".list"))
+        back = ListParams.from_args(request.form)  # the page the user was on
+        return redirect(url_for(".list", **back.args(), _anchor=f"request-{request_id}"))
 
     @expose("/<int:request_id>/convocation.pdf")
     @has_access
