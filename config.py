@@ -8,6 +8,7 @@ pattern). `TRUSTED_PROXIES` is the number of reverse proxies in front of the app
 """
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -64,6 +65,7 @@ def check(settings: dict) -> None:
             f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_BYTES} random "
             "bytes, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+    _check_colour(settings)
     proxies = settings.get("TRUSTED_PROXIES", 0)
     if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
         raise ConfigError("TRUSTED_PROXIES must be a number (0 or more).")
@@ -81,6 +83,63 @@ def database_url(url: str | None = None) -> str:
 
 def _flag(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA (RGAA 3.2) for normal text: white text on the primary colour
+
+
+def identity() -> dict:
+    """Who runs the portal (issue 9, "Identity"): shown on every page, never written in a
+    template. The defaults are the demo's service."""
+    env = os.environ.get
+    name = env("SERVICE_NAME", "ASMIS")
+    address = env("SERVICE_ADDRESS", "77, rue Debaussaux CS 60132 80001 AMIENS CEDEX 1")
+    return {
+        "SERVICE_NAME": name,
+        "SERVICE_LEGAL_NAME": env(
+            "SERVICE_LEGAL_NAME", f"{name}, service de prévention et de santé au travail"
+        ),
+        "SERVICE_ADDRESS": address,
+        "SERVICE_PHONE": env("SERVICE_PHONE", "03 22 54 58 00"),
+        "SERVICE_EMAIL": env("SERVICE_EMAIL", "contact@asmis.net"),
+        "SERVICE_SUPPORT_EMAIL": env("SERVICE_SUPPORT_EMAIL", "hotline@asmis.net"),
+        "SERVICE_WEBSITE": env("SERVICE_WEBSITE", "https://www.asmis.net"),
+        # A file under app/static/ (img/logo.svg) or an absolute URL (https://..., /...)
+        "SERVICE_LOGO": env("SERVICE_LOGO", "img/logo.svg"),
+        "SERVICE_FAVICON": env("SERVICE_FAVICON", "img/favicon.svg"),
+        "SERVICE_PRIMARY_COLOUR": env("SERVICE_PRIMARY_COLOUR", "#00587a"),
+        # Legal notice (LCEN art. 6): publication director and host
+        "SERVICE_PUBLICATION_DIRECTOR": env(
+            "SERVICE_PUBLICATION_DIRECTOR", "Le directeur du service"
+        ),
+        "SERVICE_HOST": env("SERVICE_HOST", name),
+        "SERVICE_HOST_ADDRESS": env("SERVICE_HOST_ADDRESS", address),
+        "DPO_EMAIL": env("DPO_EMAIL", "dpo@asmis.example"),
+    }
+
+
+def contrast(colour: str, other: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(value: str) -> float:
+        channels = [int(value[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(colour), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _check_colour(settings: dict) -> None:
+    colour = settings.get("SERVICE_PRIMARY_COLOUR", "#00587a")
+    if not isinstance(colour, str) or not COLOUR.fullmatch(colour):
+        raise ConfigError(f"SERVICE_PRIMARY_COLOUR must be a colour like #00587a, not {colour!r}.")
+    if contrast(colour) < MIN_CONTRAST:
+        raise ConfigError(
+            f"SERVICE_PRIMARY_COLOUR {colour} is too light for white text (contrast "
+            f"{contrast(colour):.1f}, at least {MIN_CONTRAST} required): choose a darker colour."
+        )
 
 
 def load() -> dict:
@@ -163,11 +222,8 @@ def _settings(env: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portail@asmis.example"),
-        # The service, as printed on letters
-        "SERVICE_NAME": "ASMIS",
-        "SERVICE_ADDRESS": "77, rue Debaussaux CS 60132 80001 AMIENS CEDEX 1",
-        "SERVICE_PHONE": "03 22 54 58 00",
-        "SERVICE_EMAIL": "contact@asmis.net",
+        # The service: letters, e-mails, the pages' header and footer, the legal pages
+        **identity(),
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "PAGE_SIZE": 25,
     }

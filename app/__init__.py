@@ -7,7 +7,7 @@ from flask_appbuilder import AppBuilder
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from app import cli, errors, permissions
+from app import cli, errors, identity, permissions
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
 from app.services import text_search
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     tenancy.install()
     text_search.install()
     headers.init_app(app)
+    identity.init_app(app)
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)

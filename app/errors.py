@@ -36,6 +36,7 @@ def _page(code: int, message=None):
         "error.html",
         code=code,
         message=message or MESSAGES[code],
+        title=_l("Error %(code)s", code=code),
         appbuilder=appbuilder,
         base_template=appbuilder.base_template,
     )

@@ -52,6 +52,7 @@ OUTSIDE = {
 DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
+PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
 B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 

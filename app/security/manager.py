@@ -4,9 +4,19 @@ after repeated failures, a per-account login rate limit on top of FAB's per-IP o
 FAB's JSON login switched off (the portal has no API client), and FAB's own password screens
 replaced by the portal's password service (issue 8)."""
 
-from flask import current_app, g, has_request_context, redirect, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.utils import is_null_password
@@ -29,10 +39,11 @@ from app.domain.passwords import check_password
 from app.extensions import db
 from app.models.user import PortalUser
 from app.security.actions import SafeActionsMixin
+from app.security.role_labels import RoleChoicesMixin, roles_text
 from app.security.tenancy import system_scope
 from app.services import accounts
 from app.views.common import EagerInterface, OptionalBooleansMixin
-from app.views.labels import FORMATTERS, LABELS
+from app.views.labels import FORMATTERS, LABELS, moment, text_or_blank
 from app.views.messages import MESSAGES
 
 
@@ -56,8 +67,30 @@ PROVISIONAL_HINT = _l(
 )
 
 
+LOGGED_OUT = _l("You are logged out.")
+LOG_IN_AGAIN = _l("You are logged out. Log in to open this page.")
+
+
+def _reword_access_denied() -> None:
+    """FAB sends an anonymous visitor of a protected page (Back after logout, an expired session)
+    here with "Access is Denied": to someone who is not logged in, say that instead."""
+    denied = str(FLAMSG_ERR_SEC_ACCESS_DENIED)
+    flashes = session.get("_flashes") or []
+    if any(message == denied for _category, message in flashes):
+        session["_flashes"] = [
+            ("info", str(LOG_IN_AGAIN)) if message == denied else (category, message)
+            for category, message in flashes
+        ]
+
+
 class LoginView(AuthDBView):
     login_template = "login.html"
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        if g.user is None or not g.user.is_authenticated:
+            _reword_access_denied()
+        return super().login()
 
     @property
     def invalid_login_message(self):
@@ -77,6 +110,7 @@ class LoginView(AuthDBView):
             user.rotate_session_stamp()  # a copy of the session cookie is worthless from now on
             self.appbuilder.sm.update_user(user)
             self.appbuilder.sm.on_user_logout(user)
+        flash(str(LOGGED_OUT), "info")
         return redirect(self.appbuilder.get_url_for_login)
 
 
@@ -89,14 +123,42 @@ PORTAL_USER_COLUMNS = [
 ]
 
 
+USERS = _l("Users")
+
+# FAB's audit columns of a user (who and when created or changed), without "None".
+AUDIT_FORMATTERS = {
+    "created_by": text_or_blank,
+    "changed_by": text_or_blank,
+    "created_on": moment,
+    "changed_on": moment,
+}
+
+# FAB's help texts speak of OpenID and LDAP, which the portal does not use.
+USER_HELP = {
+    "username": _l("The identifier typed to log in; it may not be a member number."),
+    "password": _l("At least 12 characters, not a common password."),
+    "active": _l("Untick to block the account without deleting it."),
+    "email": _l("The address that receives the links to choose a new password."),
+    "roles": _l(
+        "What the account may do: service staff or administrator for the service; for a "
+        "member's users, the portal administrator or user role and the rights granted."
+    ),
+    "groups": _l("Groups of roles: not used by the portal, leave empty."),
+}
+
+
 # FAB's security views keep FAB's resource names (FAB admins only). Our class names must not
 # start with "Portal" or "Backoffice": the roles grant by those prefixes.
 class SecurityRoleView(SafeActionsMixin, RoleModelView):
     class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": USERS}
 
 
-class SecurityGroupView(SafeActionsMixin, UserGroupModelView):
+class SecurityGroupView(RoleChoicesMixin, SafeActionsMixin, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
+    label_columns = {c: LABELS[c] for c in ("name", "label", "description", "roles")}
+    label_columns["users"] = USERS
+    formatters_columns = {"roles": roles_text, "users": text_or_blank}
 
 
 class NoRoutesResetPasswordView(ResetPasswordView):
@@ -111,13 +173,14 @@ class NoRoutesResetMyPasswordView(ResetMyPasswordView):
     include_route_methods: set[str] = set()
 
 
-class SecurityUserView(OptionalBooleansMixin, SafeActionsMixin, UserDBModelView):
+class SecurityUserView(RoleChoicesMixin, OptionalBooleansMixin, SafeActionsMixin, UserDBModelView):
     """FAB's user administration (FAB admins only), showing the portal's own columns; its password
     actions go through the portal's password service."""
 
     class_permission_name = "UserDBModelView"
     label_columns = {**UserDBModelView.label_columns, **{c: LABELS[c] for c in PORTAL_USER_COLUMNS}}
-    formatters_columns = FORMATTERS
+    formatters_columns = {**FORMATTERS, **AUDIT_FORMATTERS, "roles": roles_text}
+    description_columns = {**UserDBModelView.description_columns, **USER_HELP}
 
     list_columns = ["username", "first_name", "last_name", "email", "member", "active", "roles"]
     search_columns = ["username", "first_name", "last_name", "email", "member", "active"]

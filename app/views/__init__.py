@@ -37,6 +37,7 @@ from app.views.backoffice.visits import (
     BackofficeVisitView,
 )
 from app.views.labels import day, enum_label, moment
+from app.views.legal import LegalView
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
 from app.views.portal.employees import PortalEmployeesView
@@ -150,6 +151,7 @@ NO_MENU = [
     AccessView,
     ProfileView,
     PostalCodeView,
+    LegalView,
 ]
 
 

@@ -214,6 +214,13 @@ def test_first_connection_creates_the_administrator_who_then_logs_in(app, client
     assert french(ACCOUNT_CREATED) in messages(login_page.text)
 
 
+def account_step_gone(client) -> bool:
+    """The account step without a checked letter (Back after the account was created, or typed
+    directly) sends to the login page with a message, not to a 404 (issue 9)."""
+    response = client.get(ACCOUNT)
+    return (response.status_code, response.location) == (302, "/login/")
+
+
 def test_provisional_credentials_work_only_once(app, client):
     first_connection(client)
     assert create_account(client).status_code == 302
@@ -221,9 +228,9 @@ def test_provisional_credentials_work_only_once(app, client):
     other = app.test_client()
     again = first_connection(other)
     assert again.status_code == 200
-    assert other.get(ACCOUNT).status_code == 404
+    assert account_step_gone(other)
     replay = post_form(other, ACCOUNT, {**ADMIN, "username": "agence.bis"}, FIRST_CONNECTION)
-    assert replay.status_code == 404
+    assert (replay.status_code, replay.location) == (302, "/login/")
     assert users_of_10252(app) == 1 and user_named(app, "agence.bis") is None
 
     assert messages(again.text) == [french(MESSAGES["bad_provisional"])]
@@ -239,7 +246,7 @@ def test_wrong_password_and_unknown_number_get_the_same_neutral_answer(app):
         client = app.test_client()
         response = first_connection(client, identifier=identifier, password=password)
         assert response.status_code == 200
-        assert client.get(ACCOUNT).status_code == 404  # no step 2 in this session
+        assert account_step_gone(client)  # no step 2 in this session
         answers.append(messages(response.text))
 
     assert answers[0] == answers[1] == answers[2] and len(answers[0]) == 1
@@ -291,10 +298,10 @@ def test_an_address_used_by_another_members_account_is_accepted(app, client):
     assert users_of_10252(app) == 1
 
 
-def test_account_step_without_the_first_step_is_not_found(app, client):
-    assert client.get(ACCOUNT).status_code == 404
+def test_account_step_without_the_first_step_sends_to_the_login_page(app, client):
+    assert account_step_gone(client)
     forged = post_form(client, ACCOUNT, ADMIN, page_url=FIRST_CONNECTION)
-    assert forged.status_code == 404
+    assert (forged.status_code, forged.location) == (302, "/login/")
     assert users_of_10252(app) == 0 and credential_10252(app).used_at is None
 
 
@@ -306,7 +313,7 @@ def test_first_connection_is_rate_limited_per_ip(app, client):
     assert statuses == [200] * 10 + [429]
     blocked = first_connection(client)  # even the right credentials, from this address
     assert blocked.status_code == 429
-    assert client.get(ACCOUNT).status_code == 404
+    assert account_step_gone(client)
     assert credential_10252(app).used_at is None
 
     assert french(TOO_MANY) in page_text(blocked.text)
@@ -322,7 +329,7 @@ def test_first_connection_is_rate_limited_per_member_number(app, client):
     ]
     blocked = first_connection(client, remote_addr="192.0.2.50")
     assert statuses == [200] * 10 and blocked.status_code == 429
-    assert client.get(ACCOUNT).status_code == 404
+    assert account_step_gone(client)
     assert credential_10252(app).used_at is None
 
     assert french(TOO_MANY) in page_text(blocked.text)

@@ -10,10 +10,11 @@ from app.extensions import db
 from app.models.account import OutboxMail
 from app.models.audit import AuditEntry
 from app.models.user import PortalUser
+from app.security.role_labels import role_label
 from app.services import accounts
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface
-from app.views.labels import FORMATTERS, audit_action
+from app.views.labels import FORMATTERS, LABELS, audit_action, yes_no
 
 
 class BackofficePortalUserView(BaseModelView):
@@ -52,6 +53,40 @@ class BackofficePortalUserView(BaseModelView):
         return redirect(self.get_redirect())
 
 
+# The details an audit entry may carry (app.services.audit.record(**details)), as staff read them.
+DETAIL_LABELS = {
+    "active": LABELS["active"],
+    "contact": LABELS["is_portal_contact"],
+    "before": _l("Before"),
+    "after": _l("After"),
+    "rights": _l("Rights"),
+    "revoked_previous": _l("Earlier letters revoked"),
+    "scheduled_at": LABELS["scheduled_at"],
+    "contract_end_on": LABELS["contract_end_on"],
+    "format": _l("Format"),
+    "rows": _l("Rows exported"),
+}
+
+
+def _detail_value(value) -> str:
+    if isinstance(value, bool):
+        return str(yes_no(value))
+    if isinstance(value, list):  # role names (rights before and after a change)
+        return ", ".join(role_label(item) for item in value) or "-"
+    return str(value)
+
+
+def audit_details(details) -> str:
+    """`{'before': ['right.visits'], 'after': []}` as `Avant : Droit : Demandes… ; Après : -`."""
+    if not details:
+        return ""
+    if not isinstance(details, dict):
+        return str(details)
+    return " ; ".join(
+        f"{DETAIL_LABELS.get(key, key)} : {_detail_value(value)}" for key, value in details.items()
+    )
+
+
 class BackofficeAuditView(BaseModelView):
     datamodel = EagerInterface(AuditEntry, "actor", "member")
     class_permission_name = "BackofficeAuditLog"
@@ -63,7 +98,7 @@ class BackofficeAuditView(BaseModelView):
     search_form_query_rel_fields = MEMBER_SEARCH  # the member's page links here filtered
     show_columns = ["at", "actor", "member", "action", "target", "details"]
     base_order = ("at", "desc")
-    formatters_columns = {**FORMATTERS, "action": audit_action}
+    formatters_columns = {**FORMATTERS, "action": audit_action, "details": audit_details}
 
 
 class AdminOutboxView(BaseModelView):

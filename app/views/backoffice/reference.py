@@ -2,8 +2,11 @@
 PCS-ESE codes, postal codes), loaded by `flask load-reference-data` and editable by staff."""
 
 from flask import flash
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired
 
 from app import clock
 from app.domain.follow_up import FollowUp
@@ -12,6 +15,7 @@ from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsC
 from app.models.risk import Risk, RiskCategory
 from app.services import employees
 from app.views.common import BaseModelView, EagerInterface, enum_field
+from app.views.labels import FORMATTERS, LABELS
 
 
 class RecomputeAfterChange:
@@ -73,6 +77,27 @@ class BackofficeDocumentSubclassView(BaseModelView):
     add_columns = edit_columns = show_columns = list_columns
 
 
+# Which way documents of a class travel (DocumentClass.direction), as staff read it.
+DIRECTIONS = {
+    "member_to_service": _l("From the member to the service"),
+    "service_to_member": _l("From the service to the member"),
+    "both": _l("Both ways"),
+}
+
+
+def direction_label(value):
+    return DIRECTIONS.get(value, value or "")
+
+
+def direction_field():
+    return SelectField(
+        LABELS["direction"],
+        choices=list(DIRECTIONS.items()),
+        validators=[DataRequired()],
+        widget=Select2Widget(),
+    )
+
+
 class BackofficeDocumentClassView(BaseModelView):
     datamodel = SQLAInterface(DocumentClass)
     class_permission_name = "BackofficeDocumentClasses"
@@ -83,6 +108,9 @@ class BackofficeDocumentClassView(BaseModelView):
     list_columns = ["code", "label", "direction"]
     search_columns = ["code", "label", "direction"]
     add_columns = edit_columns = show_columns = list_columns
+    formatters_columns = {**FORMATTERS, "direction": direction_label}
+    add_form_extra_fields = {"direction": direction_field()}
+    edit_form_extra_fields = {"direction": direction_field()}
 
 
 class BackofficePcsCodeView(BaseModelView):

@@ -2,7 +2,7 @@
 forgotten password ("Mot de passe oublié ?") and the confirmation of a new e-mail address.
 Rate limited per IP and per identifier."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import force_locale
@@ -86,6 +86,8 @@ class AccessView(BaseView):
     @expose("/first-connection/account", methods=["GET", "POST"])
     def administrator(self):
         credential = self._pending_credential()
+        if credential is None:
+            return self._step_gone()
         form = AdministratorForm()
         if form.validate_on_submit():
             fields = {
@@ -110,14 +112,29 @@ class AccessView(BaseView):
                 return redirect(self.appbuilder.get_url_for_login)
         return self._page("access/administrator.html", form=form, member=credential.member)
 
-    def _pending_credential(self) -> ProvisionalCredential:
+    def _pending_credential(self) -> ProvisionalCredential | None:
         with system_scope():
             credential = db.session.get(ProvisionalCredential, session.get(ACTIVATION_KEY) or 0)
             if credential is None or not credential.is_usable:
                 session.pop(ACTIVATION_KEY, None)
-                abort(404)
+                return None
             credential.member  # noqa: B018 - loaded while the scope allows it
         return credential
+
+    def _step_gone(self):
+        """The account step without a checked letter: after the account was created (Back), or
+        typed directly. Say where to go instead of a 404."""
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(url_for("HomeView.index"))
+        flash(
+            _(
+                "This step is over: the account is already created, or the first connection "
+                "was not started. Log in with your identifier, or start the first connection "
+                "again."
+            ),
+            "info",
+        )
+        return redirect(self.appbuilder.get_url_for_login)
 
     @expose("/forgot-password", methods=["GET", "POST"])
     def forgot_password(self):
