@@ -133,8 +133,8 @@ def member_todo_items(security_manager, member_id: int) -> list[TodoItem]:
         items.append(TodoItem("changed", text, url_for("PortalEmployeesView.list", changed="1")))
     if todo.redeclare:
         text = ngettext(
-            "%(num)d employee still carries a withdrawn risk item: declare it again.",
-            "%(num)d employees still carry a withdrawn risk item: declare them again.",
+            "%(num)d employee still carries a withdrawn risk item: declare the risks again.",
+            "%(num)d employees still carry a withdrawn risk item: declare their risks again.",
             todo.redeclare,
         )
         items.append(

@@ -33,5 +33,5 @@ class BackofficeOverdueEmployeeView(BackofficeEmployeeView):
     ]  # fmt: skip
     order_columns = ["last_name", "first_name", "category", "last_exam_on", "next_due_on"]
     base_order = ("next_due_on", "asc")
-    label_columns = {**LABELS, "next_due_reason": _l("Why")}
+    label_columns = {**LABELS, "next_due_reason": _l("Why it is due")}
     formatters_columns = {**FORMATTERS, "next_due_reason": enum_label}

@@ -125,7 +125,7 @@ class BackofficeVisitRequestView(BaseModelView):
         if done:
             flash(
                 ngettext(
-                    "The request is acknowledged: the member sees it «Acknowledged».",
+                    "%(num)d request is acknowledged: the member sees it «Acknowledged».",
                     "%(num)d requests are acknowledged: the member sees them «Acknowledged».",
                     done,
                 ),
