@@ -21,6 +21,7 @@ from app.domain.contact_details import (
     MAX_EMAIL,
     MAX_PHONE,
     ContactError,
+    check_postal_code,
     is_france,
     normalise_email,
     normalise_phone,
@@ -95,7 +96,6 @@ def plausible_date(_form, field) -> None:
 # --- French dates and times (issue 9, "Forms") -------------------------------------------------
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as dd/mm/yyyy, for example 29/11/2026.")
-TIME_FORMAT_MESSAGE = _l("Enter a time as HH:MM on 24 hours, for example 14:30.")
 APPOINTMENT_MESSAGE = _l("Enter the date (dd/mm/yyyy) and the time (HH:MM) of the appointment.")
 REQUIRED_MESSAGE = _l("This field is required.")
 # Typed text is present (a date that does not parse keeps its own message, where DataRequired
@@ -123,7 +123,6 @@ class FrenchDateWidget:
             "placeholder": _("dd/mm/yyyy"),
             "inputmode": "numeric",
             "autocomplete": "off",
-            "maxlength": 10,
             "class": _classes(kwargs),
             **kwargs,
         }
@@ -278,6 +277,15 @@ def _address(form):
     return postal_codes.check_address(code.data, city.data if city is not None else None)
 
 
+def _compact_postal_code(value):
+    """`80 000` typed as printed: five digits once the spaces are gone (a foreign code such as
+    `SW1A 1AA` keeps its space)."""
+    if not isinstance(value, str):
+        return value
+    code, error = check_postal_code(value)
+    return code if error is None else value.strip()
+
+
 def postal_code(form, field) -> None:
     address = _address(form)
     if address is None:
@@ -334,6 +342,7 @@ def postal_code_field(label, required: bool = False, max_length: int = 10) -> St
     return StringField(
         label,
         [_presence(required), Length(max=max_length), postal_code],
+        filters=[_compact_postal_code],
         widget=BS3TextFieldWidget(),
         render_kw={"data-postal-code": "", "inputmode": "numeric", "autocomplete": "postal-code"},
     )

@@ -30,6 +30,7 @@
     todayBtn: "linked",
     todayHighlight: true,
     forceParse: false, // what is typed stays as typed: the server says what is wrong
+    showOnFocus: false, // typing is not covered by a calendar: it opens from its button
     orientation: "bottom auto"
   };
   $.extend($.fn.datepicker.defaults, OPTIONS);
@@ -63,10 +64,12 @@
   $.fn.datetimepicker = function () { return this.each(function () { init(this); }); };
 
   // Filters added after the page loaded are initialised when first used.
-  $(document).on("focusin", FILTER_INPUTS, function () {
-    var $field = init(this);
-    if (!$field.data("shownOnce")) { $field.data("shownOnce", true); $field.datepicker("show"); }
-  });
+  $(document).on("focusin", FILTER_INPUTS, function () { init(this); });
+  $(document).on("click", ".french-date .input-group-addon, .appbuilder_date .input-group-addon",
+    function () {
+      var $field = $(this).closest(FIELDS);
+      if (!$field.data("frenchDate")) { init($field).datepicker("show"); }
+    });
   $(document).on("submit", "#filter_form", function () {
     $(this).find(FILTER_INPUTS).each(function () { this.value = toIso(this.value); });
   });
