@@ -242,3 +242,25 @@ def test_a_postal_code_of_several_communes_offers_them(app, live_server, english
     stored = _member(app, "10250")
     assert (stored.postal_code, stored.city) == ("80120", "RUE")
     assert page.console_errors == []
+
+
+def test_a_list_filter_takes_a_french_date(app, live_server, english_page):
+    """FAB's list filters read dates month first (dateutil): the French date typed is sent as
+    ISO, and shown in French again on the filtered page."""
+    page = english_page
+    member = _member(app, "10250")
+    shown = f"{member.joined_on:%d/%m/%Y}"
+    log_in(page, live_server, "gestion")
+    page.goto(f"{live_server}/backofficememberview/list/")
+    page.click("a.accordion-toggle[href='#accordion1_href']")  # "Rechercher"
+    page.locator("#filter_form .dropdown-toggle").click()
+    page.click("#filter_form a.filter[name=joined_on]")
+    field = page.locator("#filter_form input[name^=_flt_][name$=_joined_on]")
+    expect(field).to_have_attribute("placeholder", "jj/mm/aaaa")
+    field.fill(shown)
+    page.locator("#filter_form [type=submit]").click()
+    page.wait_for_load_state()
+    assert f"_joined_on={member.joined_on.isoformat()}" in page.url
+    expect(page.locator("#filter_form input[name$=_joined_on]")).to_have_value(shown)
+    expect(page.locator("table.table-bordered")).to_contain_text("BOULANGERIE DEMO")
+    assert page.console_errors == []
