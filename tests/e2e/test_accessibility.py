@@ -44,8 +44,11 @@ STAFF = [
     "/",
     "/backofficememberview/list/",
     "/backofficememberview/edit/1",
+    "/backofficememberview/add",
     "/backofficevisitrequestview/list/",
 ]
+
+ADMIN = ["/users/list/", "/users/edit/1", "/roles/list/", "/adminoutboxview/list/"]
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -101,6 +104,12 @@ def test_member_pages_have_no_serious_violation(live_server, page):
 def test_staff_pages_have_no_serious_violation(live_server, page):
     log_in(page, live_server, "gestion")
     report = check(page, live_server, STAFF)
+    assert not report, "\n" + _listing(report)
+
+
+def test_administrator_pages_have_no_serious_violation(live_server, page):
+    log_in(page, live_server, "admin")
+    report = check(page, live_server, ADMIN)
     assert not report, "\n" + _listing(report)
 
 
