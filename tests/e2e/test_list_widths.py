@@ -99,6 +99,10 @@ def test_columns_chosen_are_kept_by_pages_sorts_and_filters(app, live_server, pa
     assert_fits(page)
 
     page.click("#columns-chooser summary")
+    expect(page.locator("#apply-columns")).to_be_visible()
+    page.keyboard.press("Escape")  # closes the chooser, like a click elsewhere
+    expect(page.locator("#apply-columns")).to_be_hidden()
+    page.click("#columns-chooser summary")
     page.uncheck("#columns-chooser input[value=birth_date]")
     page.uncheck("#columns-chooser input[value=hired_on]")
     page.click("#apply-columns")
@@ -130,6 +134,11 @@ def test_the_workforce_on_a_phone_keeps_its_buttons_reachable(app, live_server, 
     assert_fits(page)
     assert_inside(page, "tr[data-employee] a.details", minimum=25)
     assert_inside(page, "#export-xlsx")
+    # The table scrolls in its box; its first column (the buttons) stays in view.
+    page.evaluate("document.querySelector('table.employees').parentElement.scrollLeft = 10000")
+    assert page.evaluate("document.querySelector('table.employees').parentElement.scrollLeft") > 0
+    assert_inside(page, "tr[data-employee] a.details", minimum=25)
+    assert_fits(page)
 
 
 def test_visit_requests_on_a_phone_keep_their_buttons_inside_the_screen(app, live_server, page):

@@ -1,6 +1,6 @@
-// Lists of the portal: a choice in a filter or in the page size applies at once, and a form
-// marked data-confirm (an irreversible action) asks first, in the page's words (no inline
-// script: CSP).
+// Lists of the portal: a choice in a filter or in the page size applies at once, a form
+// marked data-confirm (an irreversible action) asks first, in the page's words, and the
+// "Colonnes" chooser closes with Escape or a click elsewhere (no inline script: CSP).
 (function () {
   "use strict";
   Array.prototype.forEach.call(document.querySelectorAll(".auto-submit"), function (select) {
@@ -13,4 +13,16 @@
       }
     });
   });
+  var chooser = document.getElementById("columns-chooser");
+  if (chooser) {
+    document.addEventListener("click", function (event) {
+      if (chooser.open && !chooser.contains(event.target)) { chooser.open = false; }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && chooser.open) {
+        chooser.open = false;
+        chooser.querySelector("summary").focus();
+      }
+    });
+  }
 }());
