@@ -2,7 +2,7 @@
 the footer's address and contacts, and each page's own title, all read from the settings
 (config.identity()), none written in a template."""
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -31,6 +31,7 @@ TITLES = {
     "LegalView.privacy": _l("Personal data"),
 }
 SEPARATOR = " — "
+BACK_OFFICE = _l("Back-office")
 
 
 def static_or_url(value: str) -> str:
@@ -60,10 +61,19 @@ def page_name(explicit=None) -> str:
     return labels.get(request.blueprint or "", "")
 
 
+def _area() -> str:
+    """The member portal, or the back-office for the service's staff (no member)."""
+    user = g.get("user")
+    if user is not None and user.is_authenticated and getattr(user, "member_id", 0) is None:
+        return str(BACK_OFFICE)
+    return current_app.config["APP_NAME"]
+
+
 def document_title(explicit=None) -> str:
-    """`<title>`: the page, the application, the service (`Salariés — Portail adhérent — ASMIS`)."""
+    """`<title>`: the page, the application, the service (`Salariés — Portail adhérent — ASMIS`,
+    `Adhérents — Back-office — ASMIS`)."""
     config = current_app.config
-    parts = [page_name(explicit), config["APP_NAME"], config["SERVICE_NAME"]]
+    parts = [page_name(explicit), _area(), config["SERVICE_NAME"]]
     unique = [part for i, part in enumerate(parts) if part and part not in parts[:i]]
     return SEPARATOR.join(unique)
 

@@ -122,6 +122,9 @@ def test_each_page_has_its_own_title_and_the_french_language(app):
     for url, title in titles.items():
         assert re.fullmatch(r".+ — Portail adhérent — ASMIS", title), (url, title)
     assert titles["/employees/"].startswith("Salariés — ")
+    staff = logged_in(app, "gestion")
+    staff_title = tree(staff.get("/backofficememberview/list/")).findtext(".//title")
+    assert re.fullmatch(r".+ — Back-office — ASMIS", staff_title), staff_title
     legal = tree(app.test_client().get(LEGAL[1]))
     assert legal.findtext(".//title").startswith(legal.findtext(".//h1"))
 
