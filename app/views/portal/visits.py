@@ -168,7 +168,9 @@ class PortalVisitRequestsView(BaseView):
         first = error.params.get("request_id") or visits.open_request_id(employee.id, exam_type_id)
         if first is None:  # cancelled in the meantime
             return MESSAGES[error.code]
-        link = url_for(".list", _anchor=f"request-{first}")
+        # The list filtered on its status, so that the request is on the first page.
+        status = db.session.scalar(select(VisitRequest.status).where(VisitRequest.id == first))
+        link = url_for(".list", status=status.name if status else None, _anchor=f"request-{first}")
         return Markup('{} <a href="{}" class="alert-link">{}</a>').format(
             MESSAGES[error.code], link, _("See the request in progress")
         )
