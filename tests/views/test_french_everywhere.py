@@ -63,8 +63,12 @@ def visible_texts(tree) -> list[str]:
     return [" ".join(text.split()) for text in texts if text and text.strip()]
 
 
+UNACCENTED = re.compile(r"\b(Etablissement|Echeance|Element|Equipe)s?\b")  # É lost
+
+
 def problems(text: str) -> list[str]:
     found = [f"English {m.group(0)!r}" for m in ENGLISH.finditer(text)]
+    found += [f"accent missing {m.group(0)!r}" for m in UNACCENTED.finditer(text)]
     found += [f"raw code {m.group(0)!r}" for m in RAW_CODE.finditer(text)]
     return found
 
@@ -112,6 +116,7 @@ def test_problems_are_found():
     assert problems("right.employees.read") and problems("RequestStatus.SUBMITTED")
     assert problems("Record Count") and problems("MemberAdmin") and problems("Admin")
     assert not problems("Back-office") and not problems("Admin Salariés")
+    assert problems("Etablissement") and not problems("Établissement")
     assert not problems("Annuler la demande de visite — 3 salariés, Établissement : Amiens")
     tree = lxml_html.fromstring('<div><a title="Delete">x</a><script>var None;</script></div>')
     assert visible_texts(tree) == ["Delete", "x"]
