@@ -6,7 +6,7 @@ from flask_appbuilder.hooks import before_request
 
 from app.domain.inputs import parse_id
 from app.views import params
-from app.views.validators import model_form_fields
+from app.views.model_fields import model_form_fields
 
 
 class SafeActionsMixin:

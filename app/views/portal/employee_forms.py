@@ -13,9 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models.employee import Contract, Language, Sex
+from app.views.date_fields import french_date_field
 from app.views.labels import ENUM_LABELS
 from app.views.portal.account_forms import REQUIRED
-from app.views.validators import city_field, french_date_field, postal_code_field
+from app.views.validators import city_field, postal_code_field
 
 
 def _choices(enum_class):

@@ -6,8 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.views.date_fields import AppointmentField, french_date_field
 from app.views.portal.account_forms import REQUIRED
-from app.views.validators import AppointmentField, french_date_field
 
 
 class VisitRequestForm(FlaskForm):
