@@ -17,7 +17,7 @@ it). Nothing here commits.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.domain.visit_workflow import CANCELLABLE, OPEN, RequestStatus
 from app.models.centre import HealthTeam
@@ -30,12 +30,14 @@ from app.services.reports import overdue
 
 # The queue's columns, in the order of the workflow.
 QUEUE_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED)
+SCHEDULED = RequestStatus.SCHEDULED
 
 
 @dataclass(frozen=True)
 class Cell:
     count: int
     oldest: datetime  # the request date of the oldest request counted
+    past: int = 0  # scheduled requests whose appointment has passed: the outcome to record
 
 
 @dataclass
@@ -67,7 +69,8 @@ class StaffFigures:
         return sum(queue.cells[status].count for queue in self.queues if status in queue.cells)
 
 
-def _queues(session) -> list[TeamQueue]:
+def _queues(session, now: datetime) -> list[TeamQueue]:
+    past = case((VisitRequest.scheduled_at < now, 1), else_=0)
     rows = session.execute(
         select(
             VisitRequest.health_team_id,
@@ -75,27 +78,29 @@ def _queues(session) -> list[TeamQueue]:
             VisitRequest.status,
             func.count(VisitRequest.id),
             func.min(VisitRequest.requested_at),
+            func.coalesce(func.sum(past), 0),
         )
         .outerjoin(HealthTeam, HealthTeam.id == VisitRequest.health_team_id)
         .where(VisitRequest.status.in_(OPEN))
         .group_by(VisitRequest.health_team_id, HealthTeam.name, VisitRequest.status)
     ).all()
     queues: dict[int | None, TeamQueue] = {}
-    for team_id, team_name, status, count, oldest in rows:
+    for team_id, team_name, status, count, oldest, passed in rows:
         queue = queues.setdefault(team_id, TeamQueue(team_id, team_name))
-        queue.cells[status] = Cell(count, oldest)
+        queue.cells[status] = Cell(count, oldest, int(passed) if status is SCHEDULED else 0)
     return sorted(
         queues.values(), key=lambda queue: (queue.team_id is not None, queue.team_name or "")
     )
 
 
-def staff_figures(session, today: date) -> StaffFigures:
+def staff_figures(session, now: datetime) -> StaffFigures:
     """The back-office home's figures: two statements, whatever the number of rows."""
+    today = now.date()
     without_team = select(func.count(Member.id)).where(Member.health_team_id.is_(None))
     late = select(func.count(Employee.id)).where(in_workforce(today), overdue(today))
     counts = session.execute(select(without_team.scalar_subquery(), late.scalar_subquery())).one()
     return StaffFigures(
-        queues=_queues(session),
+        queues=_queues(session, now),
         members_without_team=int(counts[0]),
         overdue_employees=int(counts[1]),
     )

@@ -6,7 +6,6 @@ from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
 
 from app import clock
-from app.domain.visit_workflow import RequestStatus
 from app.extensions import db
 from app.permissions import PORTAL_RIGHTS
 from app.services import dashboard, reports
@@ -45,13 +44,13 @@ class HomeView(IndexView):
     def _backoffice(self):
         """The work queue, for the service's users who handle the requests (not for an account
         of the service without a role yet)."""
-        today = clock.today()
+        now = clock.now()
         queue = self.appbuilder.sm.has_access("can_list", QUEUE)
         return self.render_template(
             "backoffice/home.html",
             appbuilder=self.appbuilder,
-            figures=dashboard.staff_figures(db.session, today) if queue else None,
+            figures=dashboard.staff_figures(db.session, now) if queue else None,
+            now=now.strftime("%Y-%m-%dT%H:%M"),  # ISO, for the list's "before" filter
             statuses=dashboard.QUEUE_STATUSES,
-            age=lambda moment: dashboard.age_in_days(moment, today),
-            submitted=RequestStatus.SUBMITTED,
+            age=lambda moment: dashboard.age_in_days(moment, now.date()),
         )

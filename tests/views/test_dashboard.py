@@ -149,6 +149,29 @@ def test_the_queue_counts_open_requests_by_team_and_status_and_links_to_them(app
             assert f"_flt_0_health_team={team}" in link
 
 
+def test_scheduled_requests_whose_appointment_passed_await_their_outcome(app, staff):
+    with app.app_context():
+        scheduled = db.session.scalars(
+            select(VisitRequest)
+            .where(VisitRequest.status == RequestStatus.SCHEDULED)
+            .order_by(VisitRequest.id)
+        ).all()
+        assert len(scheduled) >= 2
+        passed = scheduled[0]
+        passed.scheduled_at = clock.now() - timedelta(days=2)
+        team = str(passed.health_team_id)
+        db.session.commit()
+
+    tree = _tree(staff)
+
+    links = tree.xpath("//a[@class='queue-past']")
+    assert len(links) == 1
+    cell = links[0].getparent()
+    assert (cell.getparent().get("data-team"), cell.get("data-status")) == (team, "SCHEDULED")
+    assert _text(links[0]).startswith("1")
+    assert listed_total(staff, links[0].get("href")) == 1
+
+
 def test_requests_and_members_without_a_team_come_first(app, staff):
     drop_team(app, "10251")
     without_team = [r for r in open_requests(app) if r[1] is None]
