@@ -125,12 +125,19 @@ PORTAL_USER_COLUMNS = [
 
 USERS = _l("Users")
 
-# FAB's audit columns of a user (who and when created or changed), without "None".
+
+def count_or_zero(value) -> int:
+    return value or 0
+
+
+# FAB's audit columns of a user (who and when created or changed, logins), without "None".
 AUDIT_FORMATTERS = {
     "created_by": text_or_blank,
     "changed_by": text_or_blank,
     "created_on": moment,
     "changed_on": moment,
+    "login_count": count_or_zero,
+    "fail_login_count": count_or_zero,
 }
 
 # FAB's help texts speak of OpenID and LDAP, which the portal does not use.
