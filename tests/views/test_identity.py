@@ -13,7 +13,7 @@ import config
 from app.security.role_labels import role_label
 from app.views.backoffice.accounts import audit_details
 from app.views.backoffice.reference import direction_label
-from tests.conftest import make_app
+from tests.conftest import csrf_token, make_app
 from tests.views.test_employees import logged_in
 
 IDENTITY = {
@@ -165,3 +165,18 @@ def test_audit_details_and_document_directions_are_worded(app):
         assert audit_details(None) == "" and audit_details({}) == ""
         assert direction_label("member_to_service") != "member_to_service"
         assert role_label("MemberAdmin") != "MemberAdmin" and role_label("Unknown") == "Unknown"
+
+
+def test_logout_says_so_and_a_protected_page_afterwards_asks_to_log_in_again(app):
+    member = logged_in(app, "ets10250")
+    token = csrf_token(member.get("/employees/").get_data(as_text=True))
+    out = member.post("/logout/", data={"csrf_token": token})
+    assert (out.status_code, out.location) == (302, "/login/")
+    after_logout = text(tree(member.get("/login/")).find(".//main"))
+    back = member.get("/employees/")
+    assert back.status_code == 302 and back.location.startswith("/login/")
+    again = text(tree(member.get(back.location)).find(".//main"))
+
+    assert fr(app, "You are logged out.") in after_logout
+    assert fr(app, "You are logged out. Log in to open this page.") in again
+    assert fr(app, "Access is Denied") not in again
