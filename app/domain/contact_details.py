@@ -10,6 +10,9 @@ health professionals, employees and user accounts).
   (`+44 20 7946 0958`), or in E.164 when that would not fit the 20 characters of the columns.
 - Postal code: five digits (the existence in La Poste's list is the service's look-up); only
   French addresses are checked.
+- CEDEX: a business address may use a CEDEX code (`80001 AMIENS CEDEX 1`), which is not in La
+  Poste's list of communes' postal codes; it is recognised by its town ending in `CEDEX` (and an
+  optional office number).
 - Town: compared with La Poste's names without case, accents or punctuation, and with
   `SAINT`/`SAINTE` written `ST`/`STE` as La Poste does (`Saint-Étienne` is `ST ETIENNE`).
 
@@ -31,6 +34,7 @@ FRENCH_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF")
 _PHONE_CHARACTERS = re.compile(r"[0-9+ .()/-]+", re.ASCII)
 _POSTAL_CODE = re.compile(r"[0-9]{5}", re.ASCII)
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+_CEDEX = re.compile(r"(?P<town>.+) CEDEX(?: [0-9]{1,2})?")
 _SAINTS = {"SAINT": "ST", "SAINTE": "STE"}
 FRANCE_NAMES = frozenset({"", "FRANCE", "FR", "FRA", "FRANCE METROPOLITAINE"})
 
@@ -111,3 +115,10 @@ def match_city(city: str | None, communes: list[str]) -> str | None:
     None."""
     key = city_key(city or "")
     return next((commune for commune in communes if city_key(commune) == key), None)
+
+
+def cedex_town(city: str | None) -> str | None:
+    """The town of a CEDEX delivery label (`Amiens Cedex 1` -> `AMIENS`), or None when `city` is
+    not one."""
+    found = _CEDEX.fullmatch(city_key(city or ""))
+    return found.group("town") if found else None

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.domain.contact_details import ContactError, check_postal_code, match_city
+from app.domain.contact_details import (
+    ContactError,
+    cedex_town,
+    check_postal_code,
+    city_key,
+    match_city,
+)
 from app.extensions import db
 from app.models.reference import PostalCode
 
@@ -35,6 +41,17 @@ def communes(postal_code: str) -> list[str]:
     return sorted({name for row in rows for name in row})
 
 
+def _department_known(postal_code: str) -> bool:
+    """Whether La Poste's list has codes of the department (first two digits) of `postal_code`."""
+    prefix = postal_code[:2]
+    return (
+        db.session.scalar(
+            select(PostalCode.postal_code).where(PostalCode.postal_code.startswith(prefix)).limit(1)
+        )
+        is not None
+    )
+
+
 def check_address(postal_code: str | None, city: str | None) -> Address:
     """The postal code compacted, and the town: filled in when the code has one commune and the
     town is empty or not one of the code's, written as La Poste does when it matches; an error
@@ -43,6 +60,10 @@ def check_address(postal_code: str | None, city: str | None) -> Address:
     code, error = check_postal_code(postal_code)
     if error is not None:
         return Address(code, city, (), error)
+    if cedex_town(city) is not None and _department_known(code):
+        # CEDEX codes are a company's own delivery codes, not in the list of communes: the code's
+        # department must exist; the label is kept as La Poste would print it.
+        return Address(code, city_key(city), ())
     names = communes(code)
     if not names:
         return Address(code, city, (), ContactError.UNKNOWN_POSTAL_CODE)

@@ -5,6 +5,7 @@ import pytest
 
 from app.domain.contact_details import (
     ContactError,
+    cedex_town,
     check_postal_code,
     city_key,
     is_france,
@@ -121,3 +122,12 @@ def test_match_city_finds_the_commune_as_la_poste_writes_it():
 )
 def test_is_france(country, expected):
     assert is_france(country) is expected
+
+
+@pytest.mark.parametrize(
+    ("city", "town"),
+    [("AMIENS CEDEX 1", "AMIENS"), ("Péronne Cedex", "PERONNE"), ("Saint-Quentin cedex 12", "ST QUENTIN"),
+     ("AMIENS", None), ("CEDEX", None), ("AMIENS CEDEX 123", None), ("", None)],
+)  # fmt: skip
+def test_cedex_town(city, town):
+    assert cedex_town(city) == town

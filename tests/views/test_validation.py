@@ -201,6 +201,21 @@ def test_centres_and_professionals_get_the_same_checks(app, staff):
     assert _count(app, HealthProfessional, HealthProfessional.last_name == "TEST") == 0
 
 
+def test_a_centre_with_a_cedex_address_is_saved_as_printed(app, staff):
+    """The head office's `80001 AMIENS CEDEX 1` is no commune's code: a CEDEX town is accepted
+    when the code's department exists; an unknown department is still refused."""
+    centre = {"sector": "Nord", "name": "Centre Cedex", "postal_code": "80001"}
+    response = post_form(staff, "/backofficecentreview/add", {**centre, "city": "Amiens Cedex 1"})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(Centre).where(Centre.name == "Centre Cedex"))
+        assert (saved.postal_code, saved.city) == ("80001", "AMIENS CEDEX 1")
+    centre = {**centre, "name": "Centre Nulle Part", "postal_code": "00001"}
+    response = post_form(staff, "/backofficecentreview/add", {**centre, "city": "Nulle Cedex"})
+    assert response.status_code == 200 and "00001" in response.text
+    assert _count(app, Centre, Centre.name == "Centre Nulle Part") == 0
+
+
 # --- portal: the company and its contacts ---------------------------------------------------------
 
 
