@@ -19,7 +19,7 @@ class Inbox:
         self.received.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
-    def wait(self, expected: int = 1, timeout: float = 5.0):
+    def wait(self, expected: int = 1, timeout: float = 15.0):
         deadline = time.monotonic() + timeout
         while len(self.received) < expected and time.monotonic() < deadline:
             time.sleep(0.05)
