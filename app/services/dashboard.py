@@ -25,8 +25,7 @@ from app.models.employee import Employee
 from app.models.member import Member
 from app.models.visit import VisitRequest
 from app.services import employee_list
-from app.services.employee_list import in_workforce
-from app.services.reports import overdue
+from app.services.employee_list import in_workforce, overdue
 
 # The queue's columns, in the order of the workflow.
 QUEUE_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED)

@@ -62,6 +62,7 @@ class ListParams:
     exited: bool = False
     changed: bool = False  # only employees whose category changed with the catalogue
     redeclare: bool = False  # only employees holding a withdrawn risk item
+    overdue: bool = False  # only employees overdue for their visit (the home's to-do list)
 
     @classmethod
     def from_args(cls, args) -> "ListParams":
@@ -81,6 +82,7 @@ class ListParams:
             exited=args.get("exited") == "1",
             changed=args.get("changed") == "1",
             redeclare=args.get("redeclare") == "1",
+            overdue=args.get("overdue") == "1",
         )
 
 
@@ -100,6 +102,20 @@ def holds_withdrawn_risk(today: date):
     )
 
 
+def scheduled(*columns):
+    """The employee's requests with an appointment in progress (correlated on the employee)."""
+    return select(*columns).where(
+        VisitRequest.employee_id == Employee.id,
+        VisitRequest.status == RequestStatus.SCHEDULED,
+    )
+
+
+def overdue(today: date):
+    """app.domain.due_dates.is_overdue in SQL (lists, reports, dashboards): due before today and
+    no appointment in progress to catch up; a correlated EXISTS, no statement of its own."""
+    return and_(Employee.next_due_on < today, ~scheduled(VisitRequest.id).exists())
+
+
 def in_workforce(today: date):
     """Same rule as app.domain.employment.is_in_workforce, in SQL."""
     return or_(Employee.contract_end_on.is_(None), Employee.contract_end_on > today)
@@ -111,6 +127,8 @@ def _conditions(params: ListParams, today: date) -> list:
         conditions.append(Employee.category_changed_on.is_not(None))
     if params.redeclare:
         conditions.append(holds_withdrawn_risk(today))
+    if params.overdue:
+        conditions.append(overdue(today))
     for name, value in params.filters.items():
         if name in TEXT:
             conditions.append(contains(TEXT[name], value))
@@ -142,18 +160,6 @@ ROW_COLUMNS = (
     Establishment.name.label("establishment"), Establishment.siret.label("establishment_siret"),
     Employee.last_exam_on, Employee.next_due_on, Employee.next_due_reason,
 )  # fmt: skip
-
-
-def overdue(today: date):
-    """app.domain.due_dates.is_overdue in SQL (as the workforce report): due before today and no
-    appointment in progress. A correlated EXISTS: no statement of its own."""
-    scheduled = select(VisitRequest.id).where(
-        VisitRequest.employee_id == Employee.id,
-        VisitRequest.status == RequestStatus.SCHEDULED,
-    )
-    return case((and_(Employee.next_due_on < today, ~scheduled.exists()), True), else_=False).label(
-        "overdue"
-    )
 
 
 def _order(params: ListParams) -> list:
@@ -196,7 +202,8 @@ def page(session, member_id: int, params: ListParams, today: date) -> tuple[list
         .offset((params.page - 1) * params.size)
     ).all()
     position = {employee_id: index for index, employee_id in enumerate(ids)}
-    details = _with_details(select(*ROW_COLUMNS, overdue(today))).where(Employee.id.in_(ids))
+    late = case((overdue(today), True), else_=False).label("overdue")
+    details = _with_details(select(*ROW_COLUMNS, late)).where(Employee.id.in_(ids))
     rows = session.execute(details).all() if ids else []
     return sorted(rows, key=lambda row: position[row.id]), total
 

@@ -25,7 +25,7 @@ from app.models.centre import Centre
 from app.models.employee import Employee
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitOutcome, VisitRequest
-from app.services.employee_list import PAGE_SIZES, in_workforce, parse_page
+from app.services.employee_list import PAGE_SIZES, in_workforce, overdue, parse_page, scheduled
 from app.services.text_search import contains
 
 DEFAULT_SIZE = 10  # the manual's "Nombre de lignes par page 10"
@@ -110,22 +110,8 @@ NAME = Employee.last_name + " " + Employee.first_name
 NAME_ORDER = (Employee.last_name, Employee.first_name)
 
 
-def _scheduled(*columns):
-    """The employee's requests with an appointment in progress (correlated on the employee)."""
-    return select(*columns).where(
-        VisitRequest.employee_id == Employee.id,
-        VisitRequest.status == RequestStatus.SCHEDULED,
-    )
-
-
 def next_appointment():
-    return _scheduled(func.min(VisitRequest.scheduled_at)).scalar_subquery()
-
-
-def overdue(today: date):
-    """domain.due_dates.is_overdue, in SQL: due before today and no appointment in progress."""
-    """Due before today and no appointment in progress to catch up."""
-    return and_(Employee.next_due_on < today, ~_scheduled(VisitRequest.id).exists())
+    return scheduled(func.min(VisitRequest.scheduled_at)).scalar_subquery()
 
 
 def _condition(column: Column, value: str):

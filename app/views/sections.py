@@ -120,7 +120,10 @@ def member_todo_items(security_manager, member_id: int) -> list[TodoItem]:
             "%(num)d employees are overdue for a visit.",
             todo.overdue,
         )
-        url = url_for("PortalReportsView.workforce", overdue="1") if reports else None
+        if reports:
+            url = url_for("PortalReportsView.workforce", overdue="1")
+        else:
+            url = url_for("PortalEmployeesView.list", overdue="1")
         items.append(TodoItem("overdue", text, url))
     if todo.changed:
         text = ngettext(

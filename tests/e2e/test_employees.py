@@ -196,3 +196,21 @@ def test_admin_adds_an_employee_then_finds_sorts_and_exports_the_list(
     csp_errors = [text for text in console_errors if "Content Security Policy" in text]
     assert not csp_errors, f"CSP violations in the console: {csp_errors}"
     assert section_title.strip() == "Salariés"
+
+
+def test_the_employee_form_offers_the_communes_of_a_postal_code(live_server, page: Page):
+    """The employee form's town (manual: suggestions and "liste complète") is looked up in La
+    Poste's list through the same route as every other address form."""
+    log_in(page, live_server, *MEMBER)
+    page.goto(f"{live_server}/employees/new")
+    page.fill("#postal_code", "80120")  # several communes (RUE, FORT-MAHON-PLAGE...)
+    expect(page.locator("datalist#communes option[value='RUE']")).to_have_count(1)
+    page.click("#all-communes")
+    entry = page.locator("#commune-list a", has_text="80120 RUE")
+    expect(entry).to_be_visible()
+    entry.click()
+    expect(page.locator("#city")).to_have_value("RUE")
+
+    page.fill("#city", "")
+    page.fill("#postal_code", "80000")  # one commune: the town follows
+    expect(page.locator("#city")).to_have_value("AMIENS")

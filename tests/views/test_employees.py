@@ -834,10 +834,10 @@ def test_pcs_and_postal_code_suggestions(admin):
     assert "636c" in [item["code"] for item in admin.get("/employees/pcs?q=636").json]
     assert admin.get("/employees/pcs?q=").json == []
 
-    communes = admin.get("/employees/postal-codes", query_string={"code": "80000"})
+    communes = admin.get("/postal-codes/", query_string={"code": "80000"})
     assert communes.status_code == 200
-    assert "AMIENS" in [item["commune"] for item in communes.json]
-    assert admin.get("/employees/postal-codes?code=800").json == []
+    assert "AMIENS" in communes.json["communes"]
+    assert admin.get("/postal-codes/?code=800").status_code == 400
 
 
 # --- cost of a list page --------------------------------------------------------------------------

@@ -166,7 +166,12 @@ def test_items_follow_the_collaborators_rights(app):
     items = todo(logged_in(app, "ets10250.2"))
     assert "awaiting" not in items  # no visits right, no visits item
     assert items["changed"]["url"]
-    assert items["overdue"]["url"] is None  # no reports right: counted, not linked
+    # no reports right: the employee list, filtered on the same employees
+    assert items["overdue"]["url"].startswith("/employees/")
+    assert (
+        employees_listed(logged_in(app, "ets10250.2"), items["overdue"]["url"])
+        == (expected(app, "10250")["overdue"])
+    )
 
     set_rights(app, "ets10250.2", "right.visits")
     items = todo(logged_in(app, "ets10250.2"))

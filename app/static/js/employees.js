@@ -26,19 +26,21 @@
   function loadCommunes() {
     var code = (postal.value || "").trim();
     if (!/^\d{5}$/.test(code)) { return; }
-    getJson(base + "/postal-codes?code=" + encodeURIComponent(code), function (found) {
-      communes = found;
+    // The communes of every address form (app/views/postal_codes.py), beside /employees.
+    var lookup = base.replace(/\/employees$/, "") + "/postal-codes/?code=";
+    getJson(lookup + encodeURIComponent(code), function (found) {
+      communes = (found && found.communes) || [];
       var list = document.getElementById("communes");
       list.innerHTML = "";
-      found.forEach(function (item) {
+      communes.forEach(function (name) {
         var option = document.createElement("option");
-        option.value = item.commune;
+        option.value = name;
         list.appendChild(option);
       });
-      if (found.length === 1 && city && !city.value) { city.value = found[0].commune; }
+      if (communes.length === 1 && city && !city.value) { city.value = communes[0]; }
     });
   }
-  if (postal) { postal.addEventListener("change", loadCommunes); postal.addEventListener("keyup", loadCommunes); }
+  if (postal) { postal.addEventListener("input", loadCommunes); postal.addEventListener("change", loadCommunes); }
   var all = document.getElementById("all-communes");
   if (all) {
     all.addEventListener("click", function (event) {
@@ -49,8 +51,8 @@
         var entry = document.createElement("li");
         var link = document.createElement("a");
         link.href = "#";
-        link.textContent = postal.value + " " + item.commune;
-        link.addEventListener("click", function (e) { e.preventDefault(); city.value = item.commune; list.classList.add("hidden"); });
+        link.textContent = postal.value + " " + item;
+        link.addEventListener("click", function (e) { e.preventDefault(); city.value = item; list.classList.add("hidden"); });
         entry.appendChild(link);
         list.appendChild(entry);
       });

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
 from app import clock
-from app.services.employee_list import in_workforce
-from app.services.reports import overdue
+from app.services.employee_list import in_workforce, overdue
 from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.labels import FORMATTERS, LABELS, enum_label
 

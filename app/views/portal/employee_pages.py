@@ -328,15 +328,3 @@ def pcs_suggestions(query: str, model) -> list[dict]:
         select(model.code, model.label).where(*conditions).order_by(model.code).limit(20)
     )
     return [{"code": code, "label": label} for code, label in found]
-
-
-def communes(code: str, model) -> list[dict]:
-    code = code.strip()
-    if not (len(code) == 5 and code.isdigit()):
-        return []
-    found = db.session.execute(
-        select(model.commune, model.delivery_label)
-        .where(model.postal_code == code)
-        .order_by(model.commune)
-    )
-    return [{"commune": commune, "label": label} for commune, label in found]

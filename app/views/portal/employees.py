@@ -25,7 +25,7 @@ from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
 from app.models.employee import Employee
 from app.models.member import Member
-from app.models.reference import PcsCode, PostalCode
+from app.models.reference import PcsCode
 from app.services import ServiceError, audit, employee_list, employees
 from app.views import params
 from app.views.common import current_member_id
@@ -209,10 +209,3 @@ class PortalEmployeesView(BaseView):
     def pcs(self):
         """PCS-ESE suggestions for keywords or the start of a code."""
         return jsonify(employee_pages.pcs_suggestions(request.args.get("q", ""), PcsCode))
-
-    @expose("/postal-codes")
-    @has_access
-    @permission_name("list")
-    def postal_codes(self):
-        """Every commune of a postal code (La Poste): the suggestions and the "liste complète"."""
-        return jsonify(employee_pages.communes(request.args.get("code", ""), PostalCode))
