@@ -31,11 +31,32 @@ class OneRequestPerConnection(WSGIRequestHandler):
     protocol_version = "HTTP/1.0"
 
 
+def close_after_body(app):
+    """Close the response as soon as its body is written, as gunicorn does. werkzeug's server
+    first drains the request socket, and a read there can wait for the browser to close the
+    connection: the work the portal runs when the response closes (mail delivery) then waited
+    too, and a test expecting the mail failed now and then."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The base URL of `app` served on 127.0.0.1 and a free port, for the duration of the test."""
     server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=OneRequestPerConnection
+        "127.0.0.1",
+        0,
+        close_after_body(app),
+        threaded=True,
+        request_handler=OneRequestPerConnection,
     )
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
