@@ -142,3 +142,68 @@ def test_member_users_cannot_issue_letters(app, client):
     member = _member(app, "10252")
     response = post_form(client, f"/backofficememberview/letter/{member.id}", page_url="/")
     assert response.status_code == 403
+
+
+def _edit_form(client, member_id: int) -> dict:
+    """The member's edit form as the browser would send it unchanged."""
+    from lxml import html as lxml_html
+
+    form = lxml_html.fromstring(client.get(f"/backofficememberview/edit/{member_id}").text)
+    data = {}
+    for field in form.xpath("//form[@id='model_form']//*[@name]"):
+        name = field.get("name")
+        if field.tag == "select":
+            chosen = field.xpath("option[@selected]/@value")
+            data[name] = chosen[0] if chosen else ""
+        elif field.get("type") == "checkbox":
+            if field.get("checked") is not None:
+                data[name] = field.get("value") or "y"
+        elif name != "csrf_token":
+            data[name] = field.get("value") or field.text or ""
+    return data
+
+
+def test_open_requests_follow_the_members_team(app, staff):
+    """Staff take the team away, then give another: the requests not yet given an appointment
+    follow (the no-team queue, then the new team); a scheduled one stays with its team."""
+    from app.domain.visit_workflow import RequestStatus
+    from app.models.centre import HealthTeam
+    from app.models.visit import VisitRequest
+
+    member = _member(app, "10251")
+    with app.app_context():
+        team_before = member.health_team_id
+        other = db.session.scalar(select(HealthTeam.id).where(HealthTeam.id != team_before))
+
+    def teams() -> dict:
+        with app.app_context():
+            rows = db.session.execute(
+                select(VisitRequest.status, VisitRequest.health_team_id).where(
+                    VisitRequest.member_id == member.id
+                )
+            ).all()
+        return {(status, team) for status, team in rows}
+
+    data = _edit_form(staff, member.id)
+    assert data["health_team"] == str(team_before)
+    response = post_form(
+        staff, f"/backofficememberview/edit/{member.id}", {**data, "health_team": ""}
+    )
+    assert response.status_code == 302
+    found = teams()
+    assert {(RequestStatus.SUBMITTED, None), (RequestStatus.ACKNOWLEDGED, None)} <= found
+    assert (RequestStatus.SCHEDULED, team_before) in found
+    queue = staff.get("/backofficeunassignedvisitrequestview/list/").text
+    assert "TRANSPORTS DEMO" in queue
+
+    response = post_form(
+        staff, f"/backofficememberview/edit/{member.id}", {**data, "health_team": str(other)}
+    )
+    assert response.status_code == 302
+    found = teams()
+    assert (RequestStatus.SUBMITTED, other) in found and (
+        RequestStatus.ACKNOWLEDGED,
+        other,
+    ) in found
+    assert (RequestStatus.SCHEDULED, team_before) in found
+    assert all(team is not None for _status, team in found)

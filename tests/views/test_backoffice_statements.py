@@ -8,13 +8,11 @@ import re
 
 import pytest
 from flask_appbuilder import ModelView
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app.domain.visit_workflow import OPEN
 from app.extensions import db
 from app.models.member import Member
-from app.models.visit import VisitRequest
-from app.services import audit
+from app.services import audit, members
 from tests.conftest import login
 from tests.views.test_same_work import statements_of
 
@@ -47,12 +45,8 @@ def _more_rows(app) -> None:
         member = db.session.scalar(select(Member).where(Member.number == "10251"))
         for n in range(3):
             audit.record("profile_updated", member=member, target=f"probe{n}")
-        member.health_team_id = None
-        db.session.execute(
-            update(VisitRequest)
-            .where(VisitRequest.member_id == member.id, VisitRequest.status.in_(OPEN))
-            .values(health_team_id=None)
-        )
+        member.health_team = None
+        members.follow_team(member)
         db.session.commit()
 
 

@@ -25,7 +25,7 @@ from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import VisitRequest
-from app.services import audit
+from app.services import audit, members
 from tests.views.test_employees import logged_in
 from tests.views.test_same_work import statements_of
 
@@ -106,15 +106,11 @@ def member_id(app, number: str) -> int:
 
 
 def drop_team(app, number: str) -> None:
-    """The member loses its team, and so do its open requests."""
+    """The member loses its team, and its requests not yet given an appointment follow."""
     with app.app_context():
         member = db.session.get(Member, member_id(app, number))
-        member.health_team_id = None
-        db.session.execute(
-            update(VisitRequest)
-            .where(VisitRequest.member_id == member.id, VisitRequest.status.in_(OPEN))
-            .values(health_team_id=None)
-        )
+        member.health_team = None
+        members.follow_team(member)
         db.session.commit()
 
 

@@ -125,6 +125,7 @@ class BackofficeMemberView(BackToPageMixin, BaseModelView):
 
     def pre_update(self, item):
         members.normalise_member(item)
+        members.follow_team(item)  # in the member's transaction: both saved, or neither
 
     def page_after_save(self, item) -> str:
         return url_for("BackofficeMemberView.show", pk=item.id)
