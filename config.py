@@ -85,6 +85,10 @@ def _flag(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _megabytes(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default))) * 1024 * 1024
+
+
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA (RGAA 3.2) for normal text: white text on the primary colour
 
@@ -212,7 +216,12 @@ def _settings(env: str) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # bound to the session, which has its own lifetime
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Documents exchanged with the service (issue 10): PDFs up to DOCUMENT_MAX_MB; a request
+        # may carry the form around the file, and a bigger one is cut short with a 413.
+        "DOCUMENT_MAX_BYTES": _megabytes("DOCUMENT_MAX_MB", 20),
+        "MAX_CONTENT_LENGTH": _megabytes("DOCUMENT_MAX_MB", 20) + 1024 * 1024,
+        # The DUERP question at login is not asked for this long after a deposit.
+        "DUERP_RECENT_MONTHS": int(os.environ.get("DUERP_RECENT_MONTHS", "12")),
         # Uploaded files live outside the web root, under generated names.
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         # Mail (used from the account issue on)

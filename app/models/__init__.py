@@ -3,6 +3,7 @@
 from app.models.account import EmailChangeToken, OutboxMail, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
+from app.models.document import Document, DocumentContent, DocumentDirection, DuerpAnswer
 from app.models.employee import (
     Contract,
     Employee,
@@ -31,6 +32,10 @@ __all__ = [
     "Sex",
     "WorkPost",
     "DocumentClass",
+    "Document",
+    "DocumentContent",
+    "DocumentDirection",
+    "DuerpAnswer",
     "DocumentSubclass",
     "EmailChangeToken",
     "Establishment",

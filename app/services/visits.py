@@ -7,8 +7,6 @@ as absent. Every state change is kept with who and when.
 """
 
 import hashlib
-import io
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +16,6 @@ from babel.dates import format_date
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -47,7 +44,8 @@ from app.models.visit import (
     VisitOutcome,
     VisitRequest,
 )
-from app.services import ServiceError, audit, due_dates, mail, violates
+from app.services import ServiceError, audit, due_dates, mail, pdf_uploads, violates
+from app.services.pdf_uploads import display_name
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
 USER_COMPANY_MIN_LENGTH = 3
@@ -66,47 +64,7 @@ def upload_dir() -> Path:
 
 
 def check_pdf(attachment: Attachment) -> None:
-    """PDF only, by content: a size limit, the magic bytes and end-of-file marker, then the
-    structure read by a real PDF parser in strict mode (issue 8: an HTML page wrapped between
-    `%PDF-` and `%%EOF` has the markers, not the structure): at least one page, and readable
-    without a password."""
-    data = attachment.data
-    if len(data) > MAX_ATTACHMENT:
-        raise ServiceError("attachment_too_large")
-    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
-        raise ServiceError("attachment_not_pdf")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
-        _check_readable(reader)
-        pages = len(reader.pages)
-    except ServiceError:
-        raise
-    except Exception as error:  # untrusted input: whatever the parser trips on, it is no PDF
-        raise ServiceError("attachment_unreadable") from error
-    if pages < 1:
-        raise ServiceError("attachment_unreadable")
-
-
-def _check_readable(reader: PdfReader) -> None:
-    """An encrypted PDF is accepted only if it opens without a password (owner-only
-    protection); otherwise neither the parser nor the team can read it."""
-    if not reader.is_encrypted:
-        return
-    try:
-        opened = reader.decrypt("")
-    except Exception as error:  # e.g. an algorithm the parser cannot decrypt
-        raise ServiceError("attachment_encrypted") from error
-    if not opened:
-        raise ServiceError("attachment_encrypted")
-
-
-def display_name(filename: str | None) -> str:
-    """The uploaded name, kept only to be shown (escaped) to staff, never used to serve the
-    file: the last path part (browsers may send `C:\\fakepath\\x.pdf`), without control or
-    format characters."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return name[:200] or "document.pdf"
+    pdf_uploads.check_pdf(attachment.data, MAX_ATTACHMENT)
 
 
 def served_name(request: VisitRequest) -> str:

@@ -77,6 +77,11 @@ MESSAGES = {
     ),
     "attachment_too_large": _l("The attached file is too large (5 MB at most)."),
     "attachment_not_pdf": _l("The attached file must be a PDF document."),
+    "attachment_empty": _l("The attached file is empty (0 bytes): choose the PDF document again."),
+    "attachment_truncated": _l(
+        "The attached PDF is incomplete (its end is missing, the copy or the download was cut "
+        "short): save it again as PDF and attach it again."
+    ),
     "attachment_unreadable": _l(
         "The attached file is not a valid PDF document (damaged, or another kind of file "
         "renamed): save it again as PDF and attach it again."
