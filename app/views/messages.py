@@ -108,4 +108,24 @@ MESSAGES = {
     ),
     "visit_conclusion_required": _l("Give the conclusion of the visit."),
     "visit_outcome_in_future": _l("The outcome can only be recorded once the appointment is past."),
+    # Documents and the DUERP (issue 10)
+    "document_too_large": _l("The file is too large: %(mb)d MB at most."),
+    "document_class_not_allowed": _l("Choose a document class from the list."),
+    "document_subclass_mismatch": _l("Choose a sub-class of the chosen document class."),
+    "document_description_missing": _l("Give a description of the document."),
+    "document_description_too_long": _l("The description is limited to 500 characters."),
+    "document_number_too_long": _l("The document number is limited to 50 characters."),
+    "document_foreign_employee": _l("This employee does not belong to this member."),
+    "document_no_recipient": _l("Choose at least one member to send the document to."),
+    "document_employee_one_member": _l(
+        "A document about an employee is sent to that employee's member only."
+    ),
+    "document_not_received": _l("Only a document received from a member can be acknowledged."),
+    "document_cannot_withdraw": _l(
+        "This document can no longer be withdrawn: the service has acknowledged it, or it is a "
+        "DUERP version, which is kept."
+    ),
+    "duerp_date_missing": _l("Give the date of the last update of your DUERP."),
+    "duerp_date_future": _l("The date of the last update cannot be in the future."),
+    "duerp_action_plan_missing": _l("Say whether your DUERP contains a prevention action plan."),
 }
