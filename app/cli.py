@@ -37,8 +37,8 @@ def load_reference_data_command(source):
 @click.option("--if-empty", is_flag=True, help="Only when the database has no member yet.")
 def demo_data_command(if_empty):
     """Load the demo accounts and members (idempotent)."""
+    from app.demo import load as demo
     from app.models.member import Member
-    from app.services import demo
 
     if if_empty and db.session.scalar(select(func.count(Member.id))):
         click.echo("members already present: demo data not loaded")

@@ -15,7 +15,7 @@ from app.extensions import db
 @click.option("--reset", is_flag=True, help="Delete the bench members (>= 500000) first.")
 def bench_data_command(members, employees, big, seed, reset):
     """Generate members numbered from 500000 with their establishments, posts and employees."""
-    from app.services import synthetic
+    from app.demo import synthetic
 
     started = time.perf_counter()
     if reset:

@@ -18,8 +18,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.cli import REFERENCE_DIR
+from app.demo import load as demo
 from app.extensions import db
-from app.services import demo
 from bench.employees import CSRF
 from config import database_url
 from tests import databases

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import event, func, select
 
 from app import clock, create_app, permissions
+from app.demo import synthetic
 from app.extensions import db
 from app.models.employee import Employee
-from app.services import accounts, employee_list, synthetic
+from app.services import accounts, employee_list
 
 PASSWORD = "Bench-password-2026-long"
 PAGE_SIZE = 25

@@ -11,9 +11,9 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from app import create_app
+from app.demo import load as demo
 from app.extensions import db
 from app.models.member import Member, MemberStatus
-from app.services import demo
 from app.services.members import prepare_new_member
 from tests.databases import Databases
 

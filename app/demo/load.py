@@ -8,13 +8,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import permissions
+from app.demo import employees as demo_employees
+from app.demo import visits as demo_visits
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
 from app.models.member import Contact, Establishment, Member
 from app.services import (
     accounts,
-    demo_employees,
-    demo_visits,
     members,
     provisioning,
     reference_data,
