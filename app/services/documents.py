@@ -198,7 +198,7 @@ def acknowledge(document: Document, actor) -> bool:
         .values(acknowledged_at=clock.now(), acknowledged_by_id=getattr(actor, "id", None))
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(document)
+    db.session.expire(document, ["acknowledged_at", "acknowledged_by_id"])
     return done == 1
 
 
