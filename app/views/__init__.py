@@ -9,6 +9,13 @@ from app.views.backoffice.accounts import (
     BackofficePortalUserView,
 )
 from app.views.backoffice.dashboard import BackofficeOverdueEmployeeView
+from app.views.backoffice.documents import (
+    BackofficeDocumentInboxView,
+    BackofficeDocumentSendView,
+    BackofficeDocumentToAcknowledgeView,
+    BackofficeDocumentView,
+)
+from app.views.backoffice.duerp import BackofficeDuerpFollowUpView
 from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.backoffice.members import (
     BackofficeContactView,
@@ -52,6 +59,7 @@ from app.views.postal_codes import PostalCodeView
 # that the Staff role's pattern covers them; the portal's entries have no category.
 MEMBERS = ("BackofficeMenuMembers", _l("Members"))
 VISITS = ("BackofficeMenuVisits", _l("Visits"))
+DOCUMENTS = ("BackofficeMenuDocuments", _l("Documents"))
 SETTINGS = ("BackofficeMenuSettings", _l("Settings"))
 PORTAL = (None, None)
 SEPARATOR = "-"  # in MENU: a divider in the category of the previous entry
@@ -91,6 +99,35 @@ MENU = [
         _l("Visits done and absences"),
         "fa-stethoscope",
         *VISITS,
+    ),
+    (
+        BackofficeDocumentToAcknowledgeView,
+        "BackofficeDocumentsToAcknowledge",
+        _l("Documents to acknowledge"),
+        "fa-inbox",
+        *DOCUMENTS,
+    ),
+    (
+        BackofficeDocumentInboxView,
+        "BackofficeDocumentsReceived",
+        _l("Documents received"),
+        "fa-download",
+        *DOCUMENTS,
+    ),
+    (BackofficeDocumentView, "BackofficeDocuments", _l("Every document"), "fa-folder", *DOCUMENTS),
+    (
+        BackofficeDocumentSendView,
+        "BackofficeDocumentsSend",
+        _l("Send a document"),
+        "fa-paper-plane",
+        *DOCUMENTS,
+    ),
+    (
+        BackofficeDuerpFollowUpView,
+        "BackofficeDuerpFollowUp",
+        _l("DUERP follow-up"),
+        "fa-check-square-o",
+        *DOCUMENTS,
     ),
     (BackofficeCentreView, "BackofficeCentres", _l("Centres"), "fa-hospital-o", *SETTINGS),
     (BackofficeHealthTeamView, "BackofficeHealthTeams", _l("Health teams"), "fa-users", *SETTINGS),

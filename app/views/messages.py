@@ -117,6 +117,9 @@ MESSAGES = {
     "document_number_too_long": _l("The document number is limited to 50 characters."),
     "document_foreign_employee": _l("This employee does not belong to this member."),
     "document_no_recipient": _l("Choose at least one member to send the document to."),
+    "document_unknown_members": _l(
+        "Unknown member numbers, nothing was sent: %(numbers)s. Correct or remove them."
+    ),
     "document_employee_one_member": _l(
         "A document about an employee is sent to that employee's member only."
     ),

@@ -1,0 +1,87 @@
+"""The service sends a document (issue 10, "The service's side"): to the members whose numbers
+staff typed (all known, or nothing is sent), or to every active member, and tells each receiving
+member's portal contacts by e-mail through the outbox (until the notifications issue adds the
+members' settings). The mail says a document is available, never what it contains."""
+
+import re
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.member import Member, MemberStatus
+from app.models.user import PortalUser
+from app.services import ServiceError, mail
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+_BATCH = 500  # ids per IN (...): far below every database's limit on bound parameters
+
+
+def parse_numbers(text: str | None) -> list[str]:
+    """Member numbers typed one per line or separated by commas, semicolons or spaces, each
+    once, in the order typed."""
+    return list(dict.fromkeys(n for n in _SEPARATORS.split(text or "") if n))
+
+
+def _batches(values: list) -> list[list]:
+    return [values[i : i + _BATCH] for i in range(0, len(values), _BATCH)]
+
+
+def members_for(numbers: list[str]) -> list[Member]:
+    """The members of these numbers; refused with the unknown numbers if any is unknown."""
+    if not numbers:
+        raise ServiceError("document_no_recipient")
+    found: dict[str, Member] = {}
+    for batch in _batches(numbers):
+        found.update(
+            (m.number, m)
+            for m in db.session.scalars(select(Member).where(Member.number.in_(batch)))
+        )
+    unknown = [n for n in numbers if n not in found]
+    if unknown:
+        raise ServiceError("document_unknown_members", numbers=", ".join(unknown[:50]))
+    return [found[n] for n in numbers]
+
+
+def active_members() -> list[Member]:
+    return list(
+        db.session.scalars(
+            select(Member).where(Member.status == MemberStatus.ACTIVE).order_by(Member.number)
+        )
+    )
+
+
+def _contacts(member_ids: list[int]) -> dict[int, list[str]]:
+    """The e-mail addresses of each member's active portal contacts."""
+    addresses: dict[int, list[str]] = {}
+    for batch in _batches(member_ids):
+        rows = db.session.execute(
+            select(PortalUser.member_id, PortalUser.email)
+            .where(PortalUser.member_id.in_(batch), PortalUser.is_portal_contact.is_(True))
+            .where(PortalUser.active.is_(True), PortalUser.email.is_not(None))
+            .order_by(PortalUser.id)
+        )
+        for member_id, email in rows:
+            if email and email not in addresses.setdefault(member_id, []):
+                addresses[member_id].append(email)
+    return addresses
+
+
+def notify(members: list[Member]) -> list[int]:
+    """Queue one French e-mail per portal contact of each receiving member; the outbox ids
+    (send them with `mail.deliver_later` after the commit)."""
+    numbers = {m.id: m.number for m in members}
+    link = current_app.config["PORTAL_URL"].rstrip("/") + "/documents/"
+    ids = []
+    with force_locale("fr"):
+        for member_id, addresses in _contacts(list(numbers)).items():
+            subject = _(
+                "A new document is available (member %(number)s)", number=numbers[member_id]
+            )
+            body = render_template(
+                "mail/document_available.txt", number=numbers[member_id], link=link
+            )
+            ids.extend(mail.queue(address, subject, body).id for address in addresses)
+    return ids
