@@ -222,8 +222,6 @@ def _settings(env: str) -> dict:
         "MAX_CONTENT_LENGTH": _megabytes("DOCUMENT_MAX_MB", 20) + 1024 * 1024,
         # The DUERP question at login is not asked for this long after a deposit.
         "DUERP_RECENT_MONTHS": int(os.environ.get("DUERP_RECENT_MONTHS", "12")),
-        # Uploaded files live outside the web root, under generated names.
-        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         # Mail (used from the account issue on)
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

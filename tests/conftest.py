@@ -2,7 +2,6 @@
 logs in through the real login form with its CSRF token, and small factories."""
 
 import re
-import tempfile
 from datetime import date
 from itertools import count
 
@@ -27,15 +26,11 @@ PASSWORDS = {
 }
 
 
-UPLOADS = tempfile.mkdtemp(prefix="portal-uploads-")
-
-
 def make_app(url: str, **overrides):
     settings = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "PORTAL_URL": "http://portal.test",
-        "UPLOAD_DIR": UPLOADS,
     }
     settings.update(overrides)
     return create_app(settings)

@@ -54,7 +54,8 @@ class VisitRequest(TenantMixin, Model):
     motive: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
-    attachment_key: Mapped[str | None] = mapped_column(String(64))  # stored file's generated name
+    # The attached file's bytes, in the database like the documents' (issue 10).
+    attachment_content_id: Mapped[int | None] = mapped_column(ForeignKey("document_content.id"))
     attachment_size: Mapped[int | None] = mapped_column(Integer)
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[RequestStatus] = enum_column(RequestStatus, nullable=False, index=True)
@@ -74,6 +75,7 @@ class VisitRequest(TenantMixin, Model):
     health_team = relationship("HealthTeam")
     centre = relationship("Centre")
     professional = relationship("HealthProfessional")
+    attachment_content = relationship("DocumentContent")
     events = relationship(
         "VisitEvent",
         cascade="all, delete-orphan",

@@ -251,12 +251,17 @@ def withdraw(document: Document, actor) -> None:
 
 
 def chunks(document: Document) -> Iterator[bytes]:
-    """The stored bytes, read from the database a chunk at a time (a 20 MB file is never held
-    whole in a worker's memory). Call only after the ownership check."""
-    for start in range(1, document.size + 1, CHUNK):
+    """The document's bytes (call only after the ownership check)."""
+    return content_chunks(document.content_id, document.size)
+
+
+def content_chunks(content_id: int, size: int) -> Iterator[bytes]:
+    """Stored bytes read from the database a chunk at a time (a 20 MB file is never held whole
+    in a worker's memory)."""
+    for start in range(1, size + 1, CHUNK):
         yield db.session.scalar(
             select(func.substr(DocumentContent.data, start, CHUNK, type_=LargeBinary)).where(
-                DocumentContent.id == document.content_id
+                DocumentContent.id == content_id
             )
         )
 

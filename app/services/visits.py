@@ -7,10 +7,8 @@ as absent. Every state change is kept with who and when.
 """
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from babel.dates import format_date
 from flask import current_app, render_template
@@ -33,6 +31,7 @@ from app.domain.visit_workflow import (
 )
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional
+from app.models.document import DocumentContent
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
@@ -55,12 +54,6 @@ USER_COMPANY_MIN_LENGTH = 3
 class Attachment:
     filename: str
     data: bytes
-
-
-def upload_dir() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def check_pdf(attachment: Attachment) -> None:
@@ -125,7 +118,6 @@ def submit_request(
     try:
         db.session.flush()
     except IntegrityError as error:
-        discard_attachment(request)
         if not violates(error, ONE_OPEN_PER_EXAM, "visit_request", ("employee_id", "exam_type_id")):
             raise
         # The same form posted twice at once: both passed the check above, the partial unique
@@ -149,24 +141,13 @@ def open_request_id(employee_id: int, exam_type_id: int) -> int | None:
 
 
 def _store(request: VisitRequest, attachment: Attachment) -> None:
-    """Write the checked file outside the web root under a generated name; the caller removes
-    it if the transaction fails (`discard_attachment`)."""
+    """Keep the checked file in the database, in the request's transaction: a refusal or a
+    rollback leaves nothing behind, and every application server reads the same bytes."""
     check_pdf(attachment)
-    key = uuid.uuid4().hex
-    (upload_dir() / key).write_bytes(attachment.data)
-    request.attachment_key = key
+    request.attachment_content = DocumentContent(data=attachment.data)
     request.attachment_name = display_name(attachment.filename)
     request.attachment_size = len(attachment.data)
     request.attachment_sha256 = hashlib.sha256(attachment.data).hexdigest()
-
-
-def discard_attachment(request: VisitRequest | None) -> None:
-    if request is not None and request.attachment_key:
-        (upload_dir() / request.attachment_key).unlink(missing_ok=True)
-
-
-def attachment_path(request: VisitRequest) -> Path | None:
-    return upload_dir() / request.attachment_key if request.attachment_key else None
 
 
 def cancel_request(request: VisitRequest, actor) -> None:

@@ -22,7 +22,7 @@ from tests.views.test_visits import (
     pdf_file,
     request_visit,
     requests_for,
-    stored_files,
+    stored_contents,
 )
 from tests.views.test_visits import setting as setting  # noqa: F401 - fixture
 
@@ -66,7 +66,7 @@ def no_page_pdf() -> bytes:
 
 
 def _refused(app, member, setting, filename: str, content: bytes) -> list[str]:
-    files_before = stored_files()
+    files_before = stored_contents(app)
     rows_before = count(app, VisitRequest)
     response = request_visit(
         member, setting.employee.id, setting.exams["VIP_PER"], "", (filename, content)
@@ -74,7 +74,7 @@ def _refused(app, member, setting, filename: str, content: bytes) -> list[str]:
     assert response.status_code == 200
     assert requests_for(app, setting.employee.id) == []
     assert count(app, VisitRequest) == rows_before
-    assert stored_files() == files_before
+    assert stored_contents(app) == files_before
     assert outbox_mails(app) == []
     return alerts(response.text)
 
@@ -137,12 +137,12 @@ def test_real_pdf_is_accepted_and_served_as_demande_id(app, member, staff, setti
     assert response.status_code == 302, alerts(response.text)
     (row,) = requests_for(app, setting.employee.id)
     assert row.attachment_name == uploaded
-    assert row.attachment_key in stored_files()
+    assert row.attachment_content_id in stored_contents(app)
 
     download = staff.get(f"{STAFF}/attachment/{row.id}")
 
     assert download.status_code == 200 and download.data == pdf
-    assert download.headers["Content-Disposition"] == f"attachment; filename=demande-{row.id}.pdf"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="demande-{row.id}.pdf"'
     assert download.mimetype == "application/pdf"
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
@@ -166,4 +166,4 @@ def test_stored_name_is_never_the_served_name_even_for_old_rows(app, member, sta
     download = staff.get(f"{STAFF}/attachment/{row.id}")
 
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == f"attachment; filename=demande-{row.id}.pdf"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="demande-{row.id}.pdf"'

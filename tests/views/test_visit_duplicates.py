@@ -26,7 +26,7 @@ from tests.views.test_visits import (
     request_visit,
     requests_for,
     set_in_db,
-    stored_files,
+    stored_contents,
 )
 from tests.views.test_visits import setting as setting  # noqa: F401 - fixture
 
@@ -52,7 +52,7 @@ def test_second_request_in_progress_is_refused_with_a_link_to_the_first(app, mem
     first = request_visit(member, setting.employee.id, exam, "", ("a.pdf", pdf_file()))
     assert first.status_code == 302
     (row,) = requests_for(app, setting.employee.id)
-    files_before, events_before = stored_files(), count(app, VisitEvent)
+    files_before, events_before = stored_contents(app), count(app, VisitEvent)
 
     for status in (RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED):
         set_in_db(app, VisitRequest, row.id, status=status)
@@ -60,7 +60,7 @@ def test_second_request_in_progress_is_refused_with_a_link_to_the_first(app, mem
         assert_refused_as_duplicate(app, again, row.id)
 
     assert [r.id for r in requests_for(app, setting.employee.id)] == [row.id]
-    assert (stored_files(), count(app, VisitEvent)) == (files_before, events_before)
+    assert (stored_contents(app), count(app, VisitEvent)) == (files_before, events_before)
     assert [m.recipient for m in outbox_mails(app)] == [TEAM_EMAIL]
     # The link lands on the first request in the member's list.
     listing = member.get(links(again.text)[0]).text
@@ -90,7 +90,7 @@ def test_lost_race_at_the_index_gets_the_same_message_and_leaves_nothing(
     exam = setting.exams["VIP_PER"]
     assert request_visit(member, setting.employee.id, exam).status_code == 302
     (row,) = requests_for(app, setting.employee.id)
-    files_before = stored_files()
+    files_before = stored_contents(app)
     check = visits.open_request_id
     calls = []
 
@@ -104,7 +104,7 @@ def test_lost_race_at_the_index_gets_the_same_message_and_leaves_nothing(
     assert len(calls) == 2  # the service's check, then the view's look-up after the rollback
     assert_refused_as_duplicate(app, again, row.id)
     assert [r.id for r in requests_for(app, setting.employee.id)] == [row.id]
-    assert stored_files() == files_before
+    assert stored_contents(app) == files_before
     assert len(outbox_mails(app)) == 1
 
 
@@ -112,7 +112,7 @@ def test_two_identical_requests_posted_at_once_make_one_request_and_one_mail(app
     url = f"{NEW}?employee_id={setting.employee.id}"
     clients = [logged_in(app, "ets10250") for _ in range(2)]
     tokens = [csrf_token(client.get(url).text) for client in clients]
-    files_before = stored_files()
+    files_before = stored_contents(app)
     barrier = threading.Barrier(2, timeout=30)
     responses, errors = [None, None], []
 
@@ -139,7 +139,7 @@ def test_two_identical_requests_posted_at_once_make_one_request_and_one_mail(app
     assert sorted(r.status_code for r in responses) == [200, 302]
     (row,) = requests_for(app, setting.employee.id)
     assert row.status is RequestStatus.SUBMITTED
-    assert stored_files() - files_before == {row.attachment_key}
+    assert stored_contents(app) - files_before == {row.attachment_content_id}
     assert [m.recipient for m in outbox_mails(app)] == [TEAM_EMAIL]
     (refused,) = [r for r in responses if r.status_code == 200]
     assert_refused_as_duplicate(app, refused, row.id)

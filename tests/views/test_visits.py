@@ -10,9 +10,7 @@ name)."""
 
 import hashlib
 import io
-import os
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -30,6 +28,7 @@ from app.domain.visit_workflow import RequestStatus
 from app.extensions import db
 from app.models.account import OutboxMail
 from app.models.centre import HealthTeam
+from app.models.document import DocumentContent
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
@@ -38,7 +37,7 @@ from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitR
 from app.services import ServiceError, visits
 from app.views.labels import ENUM_LABELS
 from app.views.messages import MESSAGES
-from tests.conftest import UPLOADS, csrf_token, post_form
+from tests.conftest import csrf_token, post_form
 from tests.views.test_employees import (
     alerts,
     employee_form,
@@ -127,8 +126,10 @@ def pdf_file(text: str = "Courrier du médecin traitant") -> bytes:
     return buffer.getvalue()
 
 
-def stored_files() -> set[str]:
-    return set(os.listdir(UPLOADS)) if os.path.isdir(UPLOADS) else set()
+def stored_contents(app) -> set[int]:
+    """The stored files (attachments and documents keep their bytes in document_content)."""
+    with app.app_context():
+        return set(db.session.scalars(select(DocumentContent.id)))
 
 
 def count(app, model, *where) -> int:
@@ -150,7 +151,7 @@ def snapshot(app, request_id: int) -> SimpleNamespace:
             requested_by_id=row.requested_by_id,
             health_team_id=row.health_team_id,
             attachment_name=row.attachment_name,
-            attachment_key=row.attachment_key,
+            attachment_content_id=row.attachment_content_id,
             attachment_size=row.attachment_size,
             attachment_sha256=row.attachment_sha256,
             scheduled_at=row.scheduled_at,
@@ -324,7 +325,7 @@ def short_day(day: date) -> str:
 
 def test_member_requests_a_visit_with_a_pdf_the_team_is_mailed(app, member, setting, smtp):
     pdf = pdf_file()
-    files_before = stored_files()
+    files_before = stored_contents(app)
     started = clock.now()
 
     response = request_visit(
@@ -351,11 +352,12 @@ def test_member_requests_a_visit_with_a_pdf_the_team_is_mailed(app, member, sett
     assert event[:3] == (None, RequestStatus.SUBMITTED, setting.users["ets10250"])
     assert started <= event[3] <= clock.now()
 
-    # The file: under UPLOAD_DIR with a generated name, its digest recorded.
-    assert stored_files() - files_before == {row.attachment_key}
+    # The file: in the database, its digest recorded.
+    assert stored_contents(app) - files_before == {row.attachment_content_id}
     assert (row.attachment_name, row.attachment_size) == ("courrier médecin.pdf", len(pdf))
     assert row.attachment_sha256 == hashlib.sha256(pdf).hexdigest()
-    stored = Path(UPLOADS, row.attachment_key).read_bytes()
+    with app.app_context():
+        stored = db.session.get(DocumentContent, row.attachment_content_id).data
     assert hashlib.sha256(stored).hexdigest() == row.attachment_sha256
 
     # The team's e-mail, received by the SMTP server.
@@ -392,7 +394,7 @@ def test_member_requests_a_visit_with_a_pdf_the_team_is_mailed(app, member, sett
 
 def test_collaborator_requests_a_visit_without_attachment(app, setting):
     collaborator = logged_in(app, "ets10250.2")
-    files_before = stored_files()
+    files_before = stored_contents(app)
     form = collaborator.get(f"{NEW}?employee_id={setting.employee.id}")
     assert form.status_code == 200 and setting.employee.name in form.text
 
@@ -403,8 +405,9 @@ def test_collaborator_requests_a_visit_without_attachment(app, setting):
     assert row.status is RequestStatus.SUBMITTED
     assert row.requested_by_id == setting.users["ets10250.2"]
     assert row.description is None
-    assert (row.attachment_key, row.attachment_name, row.attachment_sha256) == (None, None, None)
-    assert stored_files() == files_before
+    attachment = (row.attachment_content_id, row.attachment_name, row.attachment_sha256)
+    assert attachment == (None, None, None)
+    assert stored_contents(app) == files_before
     assert [event[1:3] for event in events_of(app, row.id)] == [
         (RequestStatus.SUBMITTED, setting.users["ets10250.2"])
     ]
@@ -452,7 +455,7 @@ def test_refused_request_leaves_no_row_and_no_file(
 ):
     if prepare is not None:
         prepare(app, setting)
-    files_before = stored_files()
+    files_before = stored_contents(app)
     rows_before, events_before = count(app, VisitRequest), count(app, VisitEvent)
 
     exam_type_id = setting.exams[exam] if exam else 0
@@ -461,7 +464,7 @@ def test_refused_request_leaves_no_row_and_no_file(
     assert response.status_code == 200
     assert requests_for(app, setting.employee.id) == []
     assert (count(app, VisitRequest), count(app, VisitEvent)) == (rows_before, events_before)
-    assert stored_files() == files_before
+    assert stored_contents(app) == files_before
     assert outbox_mails(app) == []
     shown = field_errors(response.text).get(field, []) if field else alerts(response.text)
 
@@ -525,7 +528,7 @@ def test_service_requires_the_user_company_from_a_temp_agency(app, setting):
 
 
 def test_employee_of_another_member_is_not_found(app, member, setting):
-    files_before = stored_files()
+    files_before = stored_contents(app)
     rows_before = count(app, VisitRequest)
     url = f"{NEW}?employee_id={setting.other_employee}"
 
@@ -545,7 +548,7 @@ def test_employee_of_another_member_is_not_found(app, member, setting):
     assert response.status_code == 404
     assert count(app, VisitRequest) == rows_before
     assert requests_for(app, setting.other_employee) == []
-    assert stored_files() == files_before
+    assert stored_contents(app) == files_before
 
 
 # --- cancellation and tenancy ---------------------------------------------------------------------

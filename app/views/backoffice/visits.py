@@ -2,7 +2,7 @@
 oldest first), the requests of members without a team on their own list, acknowledging,
 scheduling (the convocation), recording the visit done or the absence, and every visit."""
 
-from flask import abort, flash, g, redirect, request, send_file, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterInFunction
@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models.centre import Centre
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.services import ServiceError, visits
+from app.views import downloads
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import (
     READ_ONLY_ROUTES,
@@ -208,17 +209,12 @@ class BackofficeVisitRequestView(BaseModelView):
     @permission_name("download")
     def attachment(self, pk):
         visit_request = self._request(pk)
-        path = visits.attachment_path(visit_request)
-        if path is None or not path.exists():
+        if visit_request.attachment_content_id is None:
             abort(404)
-        # Never the uploaded name (issue 8: x.html or x.hta would run once downloaded).
-        return send_file(
-            path,
-            mimetype="application/pdf",
-            as_attachment=True,
-            download_name=visits.served_name(visit_request),
-            conditional=False,
-            etag=False,
+        return downloads.stored_file(
+            visit_request.attachment_content_id,
+            visit_request.attachment_size,
+            visits.served_name(visit_request),
         )
 
 

@@ -132,7 +132,6 @@ class PortalVisitRequestsView(BaseView):
             if upload and upload.filename
             else None
         )
-        created = None
         try:
             member = db.session.get(Member, current_member_id())
             created = visits.submit_request(
@@ -142,7 +141,6 @@ class PortalVisitRequestsView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            visits.discard_attachment(created)
             flash(self._refusal(error, employee, form.exam_type_id.data), "danger")
             return False
         mail.deliver_after_response([message.id])
