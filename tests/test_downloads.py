@@ -17,12 +17,13 @@ from app import clock
 from app.extensions import db
 from app.models.base import TenantMixin
 from app.models.centre import Centre, HealthProfessional
+from app.models.document import DocumentDirection
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import VisitRequest
-from app.services import visits
+from app.services import documents, visits
 from tests.conftest import csrf_token
 from tests.views.test_employees import logged_in
 from tests.views.test_visits import pdf_file
@@ -36,10 +37,11 @@ KNOWN = {
     "PortalReportsView.export_workforce",
     "PortalReportsView.export_planning",
     "PortalReportsView.export_conclusions",
+    "PortalDocumentsView.download",  # a document of the member (deposited or sent to it)
 }
 OUTSIDE = {"static", "appbuilder.static", "LoginView.login", "LoginView.logout"}
 # POST-only routes that change or delete rows the other routes need, or end the session.
-MUTATING = {"delete", "action", "action_post", "reset", "toggle"}
+MUTATING = {"delete", "action", "action_post", "reset", "toggle", "withdraw"}
 USERS = {"ets10250": "10250", "admin": "10252"}  # who, and whose member rows (10252: no letter yet)
 
 
@@ -64,6 +66,7 @@ def rows(app):
         collaborator = db.session.scalar(
             select(PortalUser.id).where(PortalUser.username == "ets10250.2")
         )
+        document = _deposited(member)
         db.session.commit()
         numbers = dict(db.session.execute(select(Member.number, Member.id)).tuples().all())
         return {
@@ -72,7 +75,19 @@ def rows(app):
             "user_id": collaborator,
             "members": {user: numbers[number] for user, number in USERS.items()},
             "own_member": numbers["10250"],
+            "document_id": document.id,
         }
+
+
+TO_SERVICE = DocumentDirection.TO_SERVICE
+
+
+def _deposited(member):
+    """A PDF the administrator of 10250 deposited (issue 10), for the portal's and staff's
+    downloads."""
+    user = db.session.scalar(select(PortalUser).where(PortalUser.username == "ets10250"))
+    details = documents.Details(documents.usable_classes(TO_SERVICE, False)[0].id, "Statuts")
+    return documents.deposit(member, documents.Upload("s.pdf", pdf_file()), details, user)
 
 
 def _model(app, endpoint: str):
@@ -97,7 +112,7 @@ def _argument(arg: str, view, model, rows: dict, user: str):
     fixed = {"flag": "active", "token": "not-a-token", "filename": "any.pdf", "locale": "fr"}
     if arg in fixed:
         return fixed[arg]
-    if arg in ("request_id", "employee_id", "user_id"):
+    if arg in ("request_id", "employee_id", "user_id", "document_id"):
         return rows[arg]
     if arg == "name":
         return next(iter(getattr(view, "actions", None) or {"none": None}))

@@ -22,6 +22,7 @@ from app.models.account import EmailChangeToken, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.base import MemberScoped, TenantMixin
 from app.models.centre import Centre, HealthProfessional
+from app.models.document import Document, DocumentDirection
 from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
@@ -29,8 +30,9 @@ from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.security.tenancy import UNRESTRICTED, Scope
-from app.services import audit, tokens, visits
+from app.services import audit, documents, tokens, visits
 from tests.conftest import csrf_token, login
+from tests.views.test_visits import pdf_file
 
 B_NUMBER = "10250"
 # Strings that only appear in member B's data.
@@ -53,7 +55,7 @@ DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
 PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
-B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id"}
+B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -75,6 +77,7 @@ def _b_ids() -> dict:
         ),
     }
     ids.update(_b_visit(member, db.session.get(Employee, ids[Employee])))
+    ids.update(_b_documents(member, db.session.get(Employee, ids[Employee])))
     user = db.session.get(PortalUser, ids[PortalUser])
     tokens.issue(PasswordResetToken, user, timedelta(hours=1))
     tokens.issue(EmailChangeToken, user, timedelta(hours=1), new_email="b@example.org")
@@ -105,6 +108,34 @@ def _b_visit(member, employee) -> dict:
         VisitEvent: request.events[0].id,
         Visit: visit.id,
     }
+
+
+def _b_documents(member, employee) -> dict:
+    """B's documents (issue 10): one its administrator deposited, one the service sent it, one
+    about its employee; the first is the id used in URLs."""
+    user = db.session.scalar(select(PortalUser).where(PortalUser.member_id == member.id).limit(1))
+    company = documents.usable_classes(DocumentDirection.TO_SERVICE, for_employee=False)[0]
+    about_employee = documents.usable_classes(DocumentDirection.TO_MEMBER, for_employee=True)[0]
+    deposited = documents.deposit(
+        member,
+        documents.Upload("b.pdf", pdf_file("B")),
+        documents.Details(company.id, "B's statutes"),
+        user,
+    )
+    documents.send(
+        [member],
+        documents.Upload("fiche.pdf", pdf_file("B")),
+        documents.Details(company.id, "B's notice"),
+        None,
+    )
+    documents.send(
+        [member],
+        documents.Upload("avis.pdf", pdf_file("B")),
+        documents.Details(about_employee.id, "B's employee"),
+        None,
+        employee,
+    )
+    return {Document: deposited.id}
 
 
 def _any_id(model):
@@ -165,6 +196,7 @@ ARGUMENTS = {
     "user_id": lambda view, model, ids: ids[PortalUser],
     "employee_id": lambda view, model, ids: ids[Employee],
     "request_id": lambda view, model, ids: ids[VisitRequest],
+    "document_id": lambda view, model, ids: ids[Document],
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
     "flag": lambda view, model, ids: "active",
     "token": lambda view, model, ids: "not-a-token",

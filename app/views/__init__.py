@@ -47,6 +47,7 @@ from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
+from app.views.portal.documents import PortalDocumentsView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.reports import PortalReportsView
@@ -172,6 +173,7 @@ MENU = [
         "fa-stethoscope",
         *PORTAL,
     ),
+    (PortalDocumentsView, "PortalDocuments", _l("Documents"), "fa-file-pdf-o", *PORTAL),
     (PortalReportsView, "PortalReports", _l("Reports"), "fa-bar-chart", *PORTAL),
     (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", *PORTAL),
 ]

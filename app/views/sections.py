@@ -63,6 +63,7 @@ SECTIONS = (
         _l("Documents"),
         _l("Your DUERP and the documents exchanged with the service."),
         "fa-file-pdf-o",
+        "PortalDocumentsView.list",
     ),
     Section("PortalInvoices", _l("Invoices"), _l("Your invoices, to download as PDF."), "fa-eur"),
     Section(

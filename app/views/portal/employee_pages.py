@@ -16,7 +16,7 @@ from app.models.employee import Contract, Employee, Language, Sex, WorkPost
 from app.models.member import Establishment, Member
 from app.models.risk import Risk
 from app.models.visit import VisitOutcome
-from app.services import employee_list, employees, visits
+from app.services import document_list, employee_list, employees, visits
 from app.services.employees import EmployeeInput
 from app.services.text_search import contains
 from app.views.labels import ENUM_LABELS
@@ -195,12 +195,27 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
         "in_workforce": employee is None or is_in_workforce(employee.contract_end_on, today),
         "visits_done": visits.visits_of(employee.id, VisitOutcome.SEEN) if employee else [],
         "absences": visits.visits_of(employee.id, VisitOutcome.ABSENT) if employee else [],
+        **_documents_tab(member, employee),
         "withdrawn": {
             risk.id
             for _label, risks in groups
             for risk in risks
             if not employees.declarable(risk, today)
         },
+    }
+
+
+def _documents_tab(member, employee: Employee | None) -> dict:
+    """The record's "Documents" tab (issue 10), for who holds the documents right: the last
+    documents of the employee (a count and one select, whatever their number)."""
+    if employee is None or not current_app.appbuilder.sm.has_access("can_list", "PortalDocuments"):
+        return {"documents_tab": False}
+    rows, total = document_list.latest(db.session, member.id, employee.id)
+    return {
+        "documents_tab": True,
+        "documents": rows,
+        "documents_total": total,
+        "can_add_document": current_app.appbuilder.sm.has_access("can_add", "PortalDocuments"),
     }
 
 
