@@ -197,7 +197,7 @@ def test_a_deposit_is_listed_and_downloaded_byte_for_byte(app, member, adm):
 
     assert download.status_code == 200 and download.data == pdf
     headers = download.headers
-    assert headers["Content-Disposition"] == f"attachment; filename=document-{document_id}.pdf"
+    assert headers["Content-Disposition"] == f'attachment; filename="document-{document_id}.pdf"'
     assert download.mimetype == "application/pdf"
     assert headers["Content-Length"] == str(len(pdf))
     assert headers["X-Content-Type-Options"] == "nosniff"

@@ -6,16 +6,7 @@ only for users who may see the employees). Resource PortalDocuments.
 Thin views: the checks and the storage are the documents service's (app.services.documents),
 the lists' queries app.services.document_list's."""
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    g,
-    redirect,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import format_decimal
@@ -31,6 +22,7 @@ from app.models.reference import DocumentClass, DocumentSubclass
 from app.services import ServiceError, document_list, documents, employee_list
 from app.services.collaborators import company_users
 from app.services.employee_list import PAGE_SIZES
+from app.views import downloads
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
 from app.views.portal.document_forms import DocumentForm
@@ -210,16 +202,8 @@ class PortalDocumentsView(BaseView):
         document = self._document(document_id)
         documents.mark_read(document, g.user)
         db.session.commit()
-        headers = {
-            "Content-Disposition": f"attachment; filename={served_name(document)}",
-            "Content-Length": str(document.size),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        }
-        return Response(
-            stream_with_context(documents.chunks(document)),
-            mimetype=document.content_type,
-            headers=headers,
+        return downloads.stored_file(
+            document.content_id, document.size, served_name(document), document.content_type
         )
 
     @expose("/<int:document_id>/withdraw", methods=["POST"])
