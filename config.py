@@ -222,6 +222,8 @@ def _settings(env: str) -> dict:
         "MAX_CONTENT_LENGTH": _megabytes("DOCUMENT_MAX_MB", 20) + 1024 * 1024,
         # The DUERP question at login is not asked for this long after a deposit.
         "DUERP_RECENT_MONTHS": int(os.environ.get("DUERP_RECENT_MONTHS", "12")),
+        # Whether the DUERP question is shown at login at all (a service may pause it).
+        "DUERP_ASK_AT_LOGIN": _flag("DUERP_ASK_AT_LOGIN", True),
         # Mail (used from the account issue on)
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

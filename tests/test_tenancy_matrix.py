@@ -22,7 +22,7 @@ from app.models.account import EmailChangeToken, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.base import MemberScoped, TenantMixin
 from app.models.centre import Centre, HealthProfessional
-from app.models.document import Document, DocumentDirection
+from app.models.document import Document, DocumentDirection, DuerpAnswer
 from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
@@ -30,7 +30,7 @@ from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.security.tenancy import UNRESTRICTED, Scope
-from app.services import audit, documents, tokens, visits
+from app.services import audit, documents, duerp, tokens, visits
 from tests.conftest import csrf_token, login
 from tests.views.test_visits import pdf_file
 
@@ -135,7 +135,8 @@ def _b_documents(member, employee) -> dict:
         None,
         employee,
     )
-    return {Document: deposited.id}
+    answer = duerp.record_answer(member, user, False)  # B's answer to the DUERP question
+    return {Document: deposited.id, DuerpAnswer: answer.id}
 
 
 def _any_id(model):

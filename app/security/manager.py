@@ -29,7 +29,7 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
@@ -45,6 +45,7 @@ from app.services import accounts
 from app.views.common import EagerInterface, OptionalBooleansMixin
 from app.views.labels import FORMATTERS, LABELS, moment, text_or_blank
 from app.views.messages import MESSAGES
+from app.views.portal.duerp import remember_new_login
 
 
 class NoJsonLoginApi(SecurityApi):
@@ -88,9 +89,13 @@ class LoginView(AuthDBView):
 
     @expose("/login/", methods=["GET", "POST"])
     def login(self):
-        if g.user is None or not g.user.is_authenticated:
+        anonymous = g.user is None or not g.user.is_authenticated
+        if anonymous:
             _reword_access_denied()
-        return super().login()
+        response = super().login()
+        if anonymous and current_user.is_authenticated:  # a new login: the DUERP question
+            remember_new_login(current_user)
+        return response
 
     @property
     def invalid_login_message(self):

@@ -48,6 +48,7 @@ from app.views.legal import LegalView
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
 from app.views.portal.documents import PortalDocumentsView
+from app.views.portal.duerp import PortalDuerpView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.reports import PortalReportsView
@@ -188,6 +189,7 @@ NO_MENU = [
     PortalEstablishmentView,
     PortalContactView,
     AccessView,
+    PortalDuerpView,
     ProfileView,
     PostalCodeView,
     LegalView,

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.permissions import PORTAL_RIGHTS
 from app.services import dashboard, reports
 from app.views.charts import home_charts
+from app.views.portal.duerp import ask_now
 from app.views.sections import member_todo_items, portal_sections
 
 REPORTS = "PortalReports"
@@ -31,6 +32,8 @@ class HomeView(IndexView):
         self.update_redirect()
         if user.member_id is None:
             return self._backoffice()
+        if ask_now(self.appbuilder.sm, user):  # once per login, before the home page
+            return redirect(url_for("PortalDuerpView.ask"))
         return self.render_template(
             "portal/home.html",
             appbuilder=self.appbuilder,

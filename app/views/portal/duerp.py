@@ -4,7 +4,7 @@ documents right sees this screen before the home page, unless the rule says not 
 is kept for the service (app.services.duerp), and "Oui" with "ajouter maintenant" opens the
 document form with the DUERP class preset. Resource PortalDocuments."""
 
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
@@ -38,6 +38,8 @@ def ask_now(security_manager, user) -> bool:
     """Whether the home page shows the DUERP question first: once per login (the mark is taken
     here), to a member's user with the documents right, when the rule says to ask."""
     if session.pop(NEW_LOGIN, None) != user.id or user.member_id is None:
+        return False
+    if not current_app.config["DUERP_ASK_AT_LOGIN"]:
         return False
     if not security_manager.has_access("can_add", RESOURCE):
         return False
