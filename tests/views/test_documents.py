@@ -452,3 +452,24 @@ def test_sizes_are_written_in_french_units(app):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert re.fullmatch(r"\d+ (Ko|KB)", size_label(2000))
         assert re.fullmatch(r"1[,.]5 (Mo|MB)", size_label(1536 * 1024))
+
+
+def test_a_subclass_of_the_chosen_class_is_kept_and_shown(app, member, adm):
+    with app.app_context():
+        subclass_id, label = db.session.execute(
+            select(DocumentSubclass.id, DocumentSubclass.label)
+            .where(DocumentSubclass.class_id == adm)
+            .limit(1)
+        ).one()
+    response = deposit(member, pdf_file(), class_id=adm, subclass_id=subclass_id)
+    assert response.status_code == 302, alerts(response.text)
+    with app.app_context():
+        (document,) = db.session.scalars(select(Document)).all()
+        assert document.subclass_id == subclass_id
+    (row,) = rows_of(member.get(LIST).text)
+    assert label in row["text"]
+
+
+def test_the_home_card_and_the_menu_lead_to_the_documents(app, member):
+    home = lxml_html.fromstring(member.get("/").text)
+    assert home.xpath("//a[@href='/documents/']")

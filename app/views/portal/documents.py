@@ -135,11 +135,15 @@ class PortalDocumentsView(BaseView):
             .where(DocumentSubclass.class_id.in_([c.id for c in classes]))
             .order_by(DocumentSubclass.class_id, DocumentSubclass.label)
         ).all()
-        codes = {c.id: c.code for c in classes}
-        groups: dict[str, list] = {}
-        for subclass in subclasses:
-            groups.setdefault(codes[subclass.class_id], []).append((subclass.id, subclass.label))
-        form.subclass_id.choices = {"": [(0, _("-Choose-"))], **groups}
+        groups = [
+            {
+                "id": c.id,
+                "label": c.label,
+                "subclasses": [(s.id, s.label) for s in subclasses if s.class_id == c.id],
+            }
+            for c in classes
+        ]
+        groups = [group for group in groups if group["subclasses"]]
         if request.method == "GET" and request.args.get("duerp") == "1" and employee is None:
             duerp = documents.duerp_class()
             if duerp is not None:
@@ -153,7 +157,7 @@ class PortalDocumentsView(BaseView):
             form=form,
             member=member,
             employee=employee,
-            subclass_classes={s.id: s.class_id for s in subclasses},
+            subclass_groups=groups,
             max_mb=documents.max_bytes() // (1024 * 1024),
         )
 
