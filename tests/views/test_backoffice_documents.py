@@ -248,6 +248,12 @@ def test_a_document_for_one_employee_goes_to_its_member_only(app, staff):
         assert document.member.number == "10250"
 
 
+def test_the_employee_page_links_to_sending_about_it(app, staff):
+    employee_id = _employee_id(app, "10250")
+    page = staff.get(f"/backofficeemployeeview/show/{employee_id}").text
+    assert f"/backoffice/documents/send/?employee_id={employee_id}" in page
+
+
 def test_an_employee_of_another_member_is_refused(app, staff):
     employee_id = _employee_id(app, "10251")
     url = f"{SEND}?employee_id={employee_id}"

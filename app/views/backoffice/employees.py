@@ -11,6 +11,7 @@ class BackofficeEmployeeView(BaseModelView):
     datamodel = EagerInterface(Employee, "member", "work_post", "establishment")
     class_permission_name = "BackofficeEmployees"
     list_title = show_title = _l("Employees")
+    show_template = "backoffice/employee_show.html"  # with "Send a document" (issue 10)
     base_permissions = ["can_list", "can_show"]
     exclude_route_methods = READ_ONLY_ROUTES
     list_columns = [
