@@ -23,7 +23,7 @@ from app.services import ServiceError, document_sending, documents, mail
 from app.views.backoffice.document_forms import DocumentSendForm
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface, FilterIsNull
-from app.views.labels import FORMATTERS, LABELS, moment
+from app.views.labels import FORMATTERS, LABELS, moment, text_or_blank
 from app.views.messages import MESSAGES
 
 DIRECTIONS = {
@@ -79,6 +79,10 @@ class DocumentFileMixin:
         )
 
 
+# Empty relations and texts show as nothing rather than FAB's "None".
+BLANK = dict.fromkeys(
+    ("employee", "subclass", "number", "sent_by", "acknowledged_by", "read_by"), text_or_blank
+)
 LIST_LABELS = {
     **LABELS,
     "sent_at": _l("Date"),
@@ -118,7 +122,7 @@ class BackofficeDocumentInboxView(DocumentFileMixin, BaseModelView):
     order_columns = ["sent_at", "acknowledged_at", "size"]
     base_order = ("sent_at", "desc")
     label_columns = LIST_LABELS
-    formatters_columns = {**FORMATTERS, "size": _size, "acknowledged_at": _new_or_moment}
+    formatters_columns = {**FORMATTERS, **BLANK, "size": _size, "acknowledged_at": _new_or_moment}
 
     @action("acknowledge", _l("Acknowledge receipt"), "", "fa-check")
     def acknowledge(self, items):
@@ -173,6 +177,7 @@ class BackofficeDocumentView(DocumentFileMixin, BaseModelView):
     label_columns = LIST_LABELS
     formatters_columns = {
         **FORMATTERS,
+        **BLANK,
         "size": _size,
         "direction": lambda value: DIRECTIONS.get(value, ""),
         "read_at": moment,
