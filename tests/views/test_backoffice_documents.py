@@ -282,6 +282,18 @@ def test_the_member_page_links_to_sending_with_its_number(app, staff):
     assert "10250</textarea>" in form
 
 
+def test_the_member_page_lists_its_documents_in_constant_statements(app, staff):
+    deposit(app, description="Premier envoi")
+    with app.app_context():
+        url = f"/backofficememberview/show/{_member('10250').id}"
+    before = len(statements_of(app, lambda: staff.get(url)))
+    for n in range(4):
+        deposit(app, description=f"Envoi {n}")
+    assert len(statements_of(app, lambda: staff.get(url))) == before
+    page = staff.get(url).text
+    assert "Premier envoi" in page and "Envoi 3" in page
+
+
 def test_sending_to_every_active_member(app, staff):
     with app.app_context():
         active = _count(Member, Member.status == MemberStatus.ACTIVE)

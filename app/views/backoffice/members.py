@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.services import ServiceError, members, provisioning
 from app.views import letters
+from app.views.backoffice.documents import BackofficeDocumentView
 from app.views.common import (
     MEMBER_COLUMNS,
     BaseModelView,
@@ -90,7 +91,7 @@ class BackofficeMemberView(BackToPageMixin, BaseModelView):
     add_row_message = _l("The member is created, with its head office as first establishment.")
     edit_row_message = _l("The member is saved.")
     show_template = "backoffice/member_show.html"
-    related_views = [BackofficeEstablishmentView, BackofficeContactView]
+    related_views = [BackofficeEstablishmentView, BackofficeContactView, BackofficeDocumentView]
     list_columns = ["number", "name", "siret", "city", "centre", "health_team", "status"]
     search_columns = [
         "number",
