@@ -38,6 +38,9 @@ KNOWN = {
     "PortalReportsView.export_planning",
     "PortalReportsView.export_conclusions",
     "PortalDocumentsView.download",  # a document of the member (deposited or sent to it)
+    "BackofficeDuerpFollowUpView.export_xlsx",  # the DUERP follow-up, for staff
+    "BackofficeDocumentInboxView.document_file",  # a member's document, for staff
+    "BackofficeDocumentView.document_file",  # any document, for staff
 }
 OUTSIDE = {"static", "appbuilder.static", "LoginView.login", "LoginView.logout"}
 # POST-only routes that change or delete rows the other routes need, or end the session.
