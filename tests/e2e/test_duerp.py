@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models.document import Document, DuerpAnswer
 from app.models.member import Member
 from app.services import documents
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -157,3 +158,13 @@ def test_the_question_fits_a_phone(app, live_server, browser):
         expect(page).to_have_url(re.compile(r"/$"))
     finally:
         context.close()
+
+
+def test_the_question_has_no_serious_accessibility_violation(app, live_server, page: Page):
+    log_in(page, live_server, *MEMBER)
+    expect(page).to_have_url(re.compile(r"/duerp/$"))
+    page.check("input[name=has_duerp][value=yes]")
+    page.click("#duerp-send")  # no date: the errors are shown on their questions
+    expect(page.locator(".has-error").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert blocking_violations(page) == []

@@ -22,7 +22,7 @@ from tests.conftest import csrf_token, login
 from tests.views.test_access import STRONG, create_account, first_connection
 
 ASK = "/duerp/"
-QUESTION = "Avez-vous réalisé votre DUERP"
+QUESTION = 'id="duerp-form"'  # the question's form (its French: the first test)
 
 
 def logged_in_home(client, username: str):
@@ -94,6 +94,7 @@ def test_the_administrator_is_asked_after_login_with_the_manual_text(app, client
         "Plus tard",
     ):
         assert text in html, text
+    assert "<title>DUERP — " in html
 
 
 def test_non_goes_home_keeps_who_answered_and_browsing_does_not_ask_again(app, client_10250):

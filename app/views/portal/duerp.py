@@ -46,6 +46,10 @@ def ask_now(security_manager, user) -> bool:
     return duerp.should_ask(user.member_id)
 
 
+def _page(view, form):
+    return view.render_template("duerp/ask.html", form=form, title=_("DUERP"))
+
+
 def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -86,7 +90,7 @@ class PortalDuerpView(BaseView):
                 form.has_duerp.errors = [ANSWER_MISSING]
             elif form.validate():
                 return self._record_yes(form)
-        return self.render_template("duerp/ask.html", form=form)
+        return _page(self, form)
 
     def _record(self, has_duerp: bool | None, message: str):
         duerp.record_answer(g.user.member, g.user, has_duerp)
@@ -106,7 +110,7 @@ class PortalDuerpView(BaseView):
         except ServiceError as error:
             db.session.rollback()
             form[FIELD_OF_ERROR[error.code]].errors = [MESSAGES[error.code]]
-            return self.render_template("duerp/ask.html", form=form)
+            return _page(self, form)
         db.session.commit()
         if _yes_no(form.add_now.data):
             flash(_("Your answer is recorded. Choose your DUERP's PDF file."), "info")
