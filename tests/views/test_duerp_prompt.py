@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import func, select, update
 
 from app import clock
@@ -20,6 +21,7 @@ from app.views.date_fields import DATE_FORMAT_MESSAGE, format_date
 from app.views.messages import MESSAGES
 from tests.conftest import csrf_token, login
 from tests.views.test_access import STRONG, create_account, first_connection
+from tests.views.test_french_everywhere import problems, visible_texts
 
 ASK = "/duerp/"
 QUESTION = 'id="duerp-form"'  # the question's form (its French: the first test)
@@ -280,3 +282,13 @@ def test_the_first_connection_ends_on_the_question(app, client):
     assert is_asked(response)
     assert answer(client, has_duerp="no").location.endswith("/")
     assert client.get("/").status_code == 200
+
+
+def test_the_question_and_its_errors_are_in_french(app, client_10250):
+    """The walk of tests/views/test_french_everywhere.py never meets the question (it is off
+    there): the same checks on the screen, with an error on each question."""
+    logged_in_home(client_10250, "ets10250")
+    for page in (client_10250.get(ASK), answer(client_10250, has_duerp="yes")):
+        tree = lxml_html.fromstring(page.get_data(as_text=True))
+        texts = [*visible_texts(tree), tree.findtext(".//title") or ""]
+        assert [f"{p} in {t!r}" for t in texts for p in problems(t)] == []
