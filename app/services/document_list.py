@@ -61,6 +61,17 @@ class ListParams:
         )
 
 
+def back_args(params: ListParams) -> dict:
+    """The query string that shows this page of the list again (after a withdrawal)."""
+    return {
+        **{f"f_{name}": value for name, value in params.filters.items()},
+        "sort": params.sort,
+        "desc": "1" if params.descending else "0",
+        "page": params.page,
+        "size": params.size,
+    }
+
+
 def _conditions(params: ListParams) -> list:
     conditions = []
     for name, value in params.filters.items():

@@ -247,7 +247,9 @@ def test_withdraw_before_acknowledgement_only(app, member, adm):
         db.session.commit()
     token = csrf_token(member.get(LIST).text)
 
-    withdrawn = member.post(f"/documents/{first}/withdraw", data={"csrf_token": token})
+    back = {"f_description": "statuts", "sort": "size", "desc": "0", "page": "1", "size": "10"}
+    withdrawn = member.post(f"/documents/{first}/withdraw", data={"csrf_token": token, **back})
+    assert "f_description=statuts" in withdrawn.location and "size=10" in withdrawn.location
     refused = member.post(f"/documents/{second}/withdraw", data={"csrf_token": token})
 
     assert withdrawn.status_code == refused.status_code == 302

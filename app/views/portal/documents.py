@@ -223,9 +223,10 @@ class PortalDocumentsView(BaseView):
         except ServiceError as error:
             db.session.rollback()
             flash(_message(error), "danger")
+        back = document_list.back_args(document_list.ListParams.from_args(request.form))
         if employee_id is not None:
-            return redirect(url_for(".employee", employee_id=employee_id))
-        return redirect(url_for(".list"))
+            return redirect(url_for(".employee", employee_id=employee_id, **back))
+        return redirect(url_for(".list", **back))
 
     # -- Documents Salariés ----------------------------------------------------------------
 
