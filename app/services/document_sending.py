@@ -56,6 +56,13 @@ def active_members() -> list[Member]:
     )
 
 
+def recipients(every_active: bool, numbers_text: str | None) -> list[Member]:
+    """Every active member, or the members of the numbers typed (all known, else refused)."""
+    if every_active:
+        return active_members()
+    return members_for(parse_numbers(numbers_text))
+
+
 def _contacts(member_ids: list[int]) -> dict[int, list[str]]:
     """The e-mail addresses of each member's active portal contacts."""
     addresses: dict[int, list[str]] = {}

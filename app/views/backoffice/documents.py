@@ -243,11 +243,7 @@ class BackofficeDocumentSendView(BaseView):
     def _send(self, form: DocumentSendForm, employee: Employee | None):
         upload = form.file.data
         try:
-            if form.all_active.data:
-                members = document_sending.active_members()
-            else:
-                numbers = document_sending.parse_numbers(form.recipients.data)
-                members = document_sending.members_for(numbers)
+            members = document_sending.recipients(form.all_active.data, form.recipients.data)
             sent = documents.send(
                 members,
                 _upload(upload),
