@@ -77,7 +77,7 @@ class BackofficeDuerpFollowUpView(BaseView):
             page=number + 1,
             pages=pages,
             first=number * PAGE_SIZE + 1 if rows else 0,
-            last=number * PAGE_SIZE + len(rows),
+            last=number * PAGE_SIZE + len(rows) if rows else 0,
             filters=filters,
             answers=ANSWER_LABELS,
             answer_label=answer_label,
