@@ -34,7 +34,6 @@ def make_app(url: str, **overrides):
         # The DUERP question at login (issue 10) is on in its own tests only
         # (tests/views/test_duerp_prompt.py, tests/e2e/test_duerp.py): the others open the home
         # page right after logging in.
-        "DUERP_ASK_AT_LOGIN": False,
     }
     settings.update(overrides)
     return create_app(settings)
