@@ -10,12 +10,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import clock
 from app.extensions import db
-from app.models.account import OutboxMail
 from app.models.member import Member, MemberStatus
 from app.models.user import PortalUser
-from app.services import ServiceError
+from app.services import ServiceError, mail
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 _NUMBER = "\x00number\x00"  # rendered once, then replaced by each member's number
@@ -80,28 +78,20 @@ def _contacts(member_ids: list[int]) -> dict[int, list[str]]:
 
 
 def notify(members: list[Member]) -> list[int]:
-    """Queue one French e-mail per portal contact of each receiving member; the outbox ids
-    (send them with `mail.deliver_later` after the commit). The rows are those `mail.queue`
-    writes, flushed once: a flush per mail made sending to every member quadratic (each flush
-    walks the whole session, which then holds thousands of documents)."""
+    """Queue one French e-mail per portal contact of each receiving member, in one batch; the
+    outbox ids (send them with `mail.deliver_later` after the commit)."""
     numbers = {m.id: m.number for m in members}
     link = current_app.config["PORTAL_URL"].rstrip("/") + "/documents/"
-    now = clock.now()
-    mails = []
     with force_locale("fr"):
         body = render_template("mail/document_available.txt", number=_NUMBER, link=link)
         subject = _("A new document is available (member %(number)s)", number=_NUMBER)
-    for member_id, addresses in _contacts(list(numbers)).items():
-        number = numbers[member_id]
-        mails.extend(
-            OutboxMail(
-                created_at=now,
-                recipient=address,
-                subject=subject.replace(_NUMBER, number),
-                body=body.replace(_NUMBER, number),
-            )
-            for address in addresses
+    messages = [
+        (
+            address,
+            subject.replace(_NUMBER, numbers[member_id]),
+            body.replace(_NUMBER, numbers[member_id]),
         )
-    db.session.add_all(mails)
-    db.session.flush()
-    return [m.id for m in mails]
+        for member_id, addresses in _contacts(list(numbers)).items()
+        for address in addresses
+    ]
+    return [m.id for m in mail.queue_all(messages)]

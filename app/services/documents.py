@@ -176,11 +176,11 @@ def send(
     ]
     db.session.add_all(documents)
     db.session.flush()
-    for document in documents:
+    for member, document in zip(members, documents, strict=True):
         audit.record(
             "document_sent",
             actor=actor,
-            member=document.member,
+            member=member,
             target=f"document:{document.id}",
             sha256=document.sha256,
         )

@@ -28,10 +28,21 @@ def queue(recipient: str, subject: str, body: str, secret: str | None = None) ->
     """Write the mail to the outbox; a `secret` found in the body is kept out of the copy (pass
     it again to `deliver_after_response`)."""
     kept = body.replace(secret, SECRET_PLACEHOLDER) if secret else body
-    mail = OutboxMail(created_at=clock.now(), recipient=recipient, subject=subject, body=kept)
-    db.session.add(mail)
-    db.session.flush()
+    (mail,) = queue_all([(recipient, subject, kept)])
     return mail
+
+
+def queue_all(messages: list[tuple[str, str, str]]) -> list[OutboxMail]:
+    """Write (recipient, subject, body) mails to the outbox with one flush: thousands of them
+    (a document sent to every member) cost one batch of inserts, not a flush each."""
+    now = clock.now()
+    mails = [
+        OutboxMail(created_at=now, recipient=recipient, subject=subject, body=body)
+        for recipient, subject, body in messages
+    ]
+    db.session.add_all(mails)
+    db.session.flush()
+    return mails
 
 
 def _send(config, mail: OutboxMail, secret: str | None) -> None:

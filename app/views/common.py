@@ -7,10 +7,12 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField
 from wtforms.validators import DataRequired, ValidationError
 
+from app.extensions import db
 from app.security.actions import SafeActionsMixin
 from app.views.labels import ENUM_LABELS, FORMATTERS, LABELS
 
@@ -21,6 +23,17 @@ def current_member_id() -> int:
     if member_id is None:
         abort(404)
     return member_id
+
+
+def owned(model, object_id: int):
+    """The row of `model` with this id if it belongs to the user's member, else 404: another
+    member's id answers as an unknown one."""
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.member_id == current_member_id())
+    )
+    if found is None:
+        abort(404)
+    return found
 
 
 class EagerInterface(SQLAInterface):

@@ -19,6 +19,7 @@ from app.models.document import Document, DuerpAnswer
 from app.models.member import Member
 from app.services import documents
 from tests.e2e.test_accessibility import blocking_violations
+from tests.views.test_duerp_prompt import age_duerp_deposits
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +30,8 @@ DESCRIPTION = "DUERP mis à jour en mars"
 
 
 @pytest.fixture(autouse=True)
-def asked_at_login(app):
-    """The question is on, as in production (tests/conftest.py turns it off elsewhere)."""
-    app.config["DUERP_ASK_AT_LOGIN"] = True
+def duerp_due(app):
+    age_duerp_deposits(app)
 
 
 def log_in(page: Page, base_url: str, username: str, password: str) -> None:

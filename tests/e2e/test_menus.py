@@ -17,7 +17,9 @@ USERS = {
     "gestion": ("gestion", "Gestion-demo-2026"),
     "ets10250": ("ets10250", "Adherent-demo-2026"),
 }
-PORTAL_PATHS = re.compile(r"^/(portalcompanyview|employees|visit-requests|reports|company-users)/")
+PORTAL_PATHS = re.compile(
+    r"^/(portalcompanyview|employees|visit-requests|documents|reports|company-users)/"
+)
 
 
 def navbar(page: Page) -> dict:
@@ -64,7 +66,7 @@ def test_a_member_keeps_its_portal_menu(live_server, page):
     bar = navbar(page)
 
     portal = {link for link in bar["links"] if PORTAL_PATHS.match(link)}
-    assert len(portal) == 5, bar["links"]
+    assert len(portal) == 6, bar["links"]
     assert not [link for link in bar["links"] if link.startswith("/backoffice")]
     assert bar["rows"] == 1, bar
 

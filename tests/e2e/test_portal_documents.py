@@ -15,11 +15,6 @@ pytestmark = pytest.mark.e2e
 MEMBER = ("ets10250", "Adherent-demo-2026")
 
 
-@pytest.fixture(autouse=True)
-def no_question(app):
-    app.config["DUERP_ASK_AT_LOGIN"] = False
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_member_adds_a_document_and_finds_it_listed(app, live_server, browser, tmp_path, width):
     file = tmp_path / "statuts.pdf"

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from app import clock
 from app.extensions import db
@@ -28,6 +28,17 @@ from tests.views.test_visits import count, pdf_file
 
 LIST = "/documents/"
 NEW = "/documents/new"
+
+
+@pytest.fixture(autouse=True)
+def no_documents(app):
+    """Each test starts from members without documents (the demo gives 10250 some) and counts
+    what it deposits itself."""
+    with app.app_context():
+        contents = list(db.session.scalars(select(Document.content_id)))
+        db.session.execute(delete(Document))
+        db.session.execute(delete(DocumentContent).where(DocumentContent.id.in_(contents)))
+        db.session.commit()
 
 
 def _class_id(app, code: str) -> int:
@@ -473,5 +484,7 @@ def test_a_subclass_of_the_chosen_class_is_kept_and_shown(app, member, adm):
 
 
 def test_the_home_card_and_the_menu_lead_to_the_documents(app, member):
+    # Without a DUERP deposit, the first home page after login is the DUERP question.
+    assert member.get("/").location.endswith("/duerp/")
     home = lxml_html.fromstring(member.get("/").text)
     assert home.xpath("//a[@href='/documents/']")

@@ -7,12 +7,12 @@ from html import unescape
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app import clock
 from app.demo.documents import pdf
 from app.extensions import db
-from app.models.document import DuerpAnswer
+from app.models.document import Document, DuerpAnswer
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.user import PortalUser
@@ -66,10 +66,29 @@ def log_out(client):
     client.post("/logout/", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
+def age_duerp_deposits(app, number: str = "10250", days: int = 400) -> None:
+    """Move the member's DUERP deposits back by `days`: the demo's latest, two months old, then
+    lies beyond the setting's year and the member is asked again, as every year."""
+    with app.app_context():
+        member_id = db.session.scalar(select(Member.id).where(Member.number == number))
+        for document in db.session.scalars(
+            select(Document).where(
+                Document.member_id == member_id, Document.class_id == documents.duerp_class().id
+            )
+        ):
+            document.sent_at -= timedelta(days=days)
+        db.session.commit()
+
+
 @pytest.fixture(autouse=True)
-def asked_at_login(app):
-    """The question is on, as in production (tests/conftest.py turns it off elsewhere)."""
-    app.config["DUERP_ASK_AT_LOGIN"] = True
+def duerp_due(app):
+    """10250 as a member whose DUERP is due: deposits over a year old, no answer kept yet (the
+    demo's answers removed, so that each test counts its own)."""
+    age_duerp_deposits(app)
+    with app.app_context():
+        member_id = db.session.scalar(select(Member.id).where(Member.number == "10250"))
+        db.session.execute(delete(DuerpAnswer).where(DuerpAnswer.member_id == member_id))
+        db.session.commit()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from app.services import ServiceError, document_list, documents, employee_list
 from app.services.collaborators import company_users
 from app.services.employee_list import PAGE_SIZES
 from app.views import downloads
-from app.views.common import current_member_id
+from app.views.common import current_member_id, owned
 from app.views.messages import MESSAGES
 from app.views.portal.document_forms import DocumentForm
 
@@ -78,23 +78,12 @@ class PortalDocumentsView(BaseView):
         """One of the member's employees, for a user who may see them (403 otherwise)."""
         if not self._sees_employees():
             abort(403)
-        employee = db.session.scalar(
-            select(Employee).where(
-                Employee.id == employee_id, Employee.member_id == current_member_id()
-            )
-        )
-        if employee is None:
-            abort(404)
-        return employee
+        return owned(Employee, employee_id)
 
     def _document(self, document_id: int) -> Document:
         """The member's document; an employee's only for who may see the employees."""
-        document = db.session.scalar(
-            select(Document).where(
-                Document.id == document_id, Document.member_id == current_member_id()
-            )
-        )
-        if document is None or (document.employee_id is not None and not self._sees_employees()):
+        document = owned(Document, document_id)
+        if document.employee_id is not None and not self._sees_employees():
             abort(404)
         return document
 

@@ -16,7 +16,6 @@ from flask import (
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app import clock
 from app.domain.inputs import MAX_ID, parse_int
@@ -28,7 +27,7 @@ from app.models.member import Member
 from app.models.reference import PcsCode
 from app.services import ServiceError, audit, employee_list, employees
 from app.views import params
-from app.views.common import current_member_id
+from app.views.common import current_member_id, owned
 from app.views.messages import MESSAGES
 from app.views.portal import employee_pages
 from app.views.portal.employee_forms import EmployeeForm, WorkPostForm
@@ -48,16 +47,6 @@ class PortalEmployeesView(BaseView):
 
     def _member(self) -> Member:
         return db.session.get(Member, current_member_id())
-
-    def _employee(self, employee_id: int) -> Employee:
-        employee = db.session.scalar(
-            select(Employee).where(
-                Employee.id == employee_id, Employee.member_id == current_member_id()
-            )
-        )
-        if employee is None:
-            abort(404)
-        return employee
 
     def can(self, permission: str) -> bool:
         return self.appbuilder.sm.has_access(permission, RESOURCE)
@@ -135,13 +124,13 @@ class PortalEmployeesView(BaseView):
     @has_access
     @permission_name("show")
     def show(self, employee_id):
-        return self._form(self._employee(employee_id))
+        return self._form(owned(Employee, employee_id))
 
     @expose("/<int:employee_id>", methods=["POST"])
     @has_access
     @permission_name("edit")
     def edit(self, employee_id):
-        return self._form(self._employee(employee_id))
+        return self._form(owned(Employee, employee_id))
 
     def _form(self, employee: Employee | None):
         member = self._member()

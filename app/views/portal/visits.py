@@ -24,7 +24,7 @@ from app.models.visit import VisitRequest
 from app.services import ServiceError, mail, visits
 from app.services.employee_list import PAGE_SIZES, parse_page
 from app.views import letters, params
-from app.views.common import current_member_id
+from app.views.common import current_member_id, owned
 from app.views.messages import MESSAGES
 from app.views.portal.visit_forms import VisitRequestForm
 
@@ -73,15 +73,6 @@ def requests_page(member_id: int, params: ListParams) -> tuple[list, int]:
     return rows, total
 
 
-def _own(model, object_id: int):
-    found = db.session.scalar(
-        select(model).where(model.id == object_id, model.member_id == current_member_id())
-    )
-    if found is None:
-        abort(404)
-    return found
-
-
 class PortalVisitRequestsView(BaseView):
     route_base = "/visit-requests"
     default_view = "list"
@@ -115,7 +106,7 @@ class PortalVisitRequestsView(BaseView):
         if not request.args.get("employee_id"):
             flash(_("Choose the employee in the list, then «Request a visit»."), "info")
             return redirect(url_for("PortalEmployeesView.list"))
-        employee = _own(Employee, params.id_arg("employee_id"))
+        employee = owned(Employee, params.id_arg("employee_id"))
         form = VisitRequestForm()
         form.exam_type_id.choices = [(0, _("-Choose-"))] + [
             (e.id, e.label) for e in db.session.scalars(select(ExamType).order_by(ExamType.id))
@@ -189,7 +180,7 @@ class PortalVisitRequestsView(BaseView):
     @has_access
     @permission_name("edit")
     def cancel(self, request_id):
-        visit_request = _own(VisitRequest, request_id)
+        visit_request = owned(VisitRequest, request_id)
         try:
             visits.cancel_request(visit_request, g.user)
             db.session.commit()
@@ -204,7 +195,7 @@ class PortalVisitRequestsView(BaseView):
     @has_access
     @permission_name("download")
     def convocation(self, request_id):
-        visit_request = _own(VisitRequest, request_id)
+        visit_request = owned(VisitRequest, request_id)
         if visit_request.status is not RequestStatus.SCHEDULED:
             abort(404)
         with force_locale("fr"):
