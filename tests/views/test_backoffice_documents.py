@@ -124,7 +124,8 @@ def test_staff_download_streams_the_file_and_marks_nothing_read(app, staff):
     response = staff.get(f"{EVERY}/{sent_id}/download")
     assert response.status_code == 200
     assert response.data == data
-    assert response.headers["Content-Disposition"] == f"attachment; filename=document-{sent_id}.pdf"
+    served = f'attachment; filename="document-{sent_id}.pdf"'
+    assert response.headers["Content-Disposition"] == served
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.mimetype == "application/pdf"

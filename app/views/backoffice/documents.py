@@ -2,7 +2,7 @@
 whether the member read it, a staff download that marks nothing read, and sending a document to
 members or to one employee (issue 10, "The service's side")."""
 
-from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -20,6 +20,7 @@ from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import DocumentSubclass
 from app.services import ServiceError, document_sending, documents, mail
+from app.views import downloads
 from app.views.backoffice.document_forms import DocumentSendForm
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface, FilterIsNull
@@ -67,15 +68,8 @@ class DocumentFileMixin:
         document = self.datamodel.get(pk, self._base_filters)
         if document is None:
             abort(404)
-        return Response(
-            stream_with_context(documents.chunks(document)),
-            mimetype=document.content_type,
-            headers={
-                "Content-Disposition": f"attachment; filename=document-{document.id}.pdf",
-                "Content-Length": str(document.size),
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "no-store",
-            },
+        return downloads.stored_file(
+            document.content_id, document.size, f"document-{document.id}.pdf", document.content_type
         )
 
 
