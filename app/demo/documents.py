@@ -1,8 +1,9 @@
 """Demo documents (issue 10): 10250 BOULANGERIE DEMO has a DUERP history (two versions, the latest
 deposited two months ago, so that its users are not asked at login), the answers given at login,
 a Kbis the service acknowledged, a company record sheet sent by the service and not yet opened
-("nouveau"), and documents about two employees. 10251 TRANSPORTS DEMO has none: its
-administrator meets the DUERP question at login. Loaded once (skipped when 10250 has documents)."""
+("nouveau"), and documents about two employees. 10251 TRANSPORTS DEMO deposited its DUERP five
+months ago; 10252 INTERIM DEMO has none, so the administrator created at its first connection
+meets the DUERP question. Loaded once (skipped when 10250 has documents)."""
 
 import io
 from datetime import timedelta
@@ -71,7 +72,16 @@ def load() -> None:
     _duerp(member, admin, staff)
     _company(member, admin, staff)
     _employees(member, admin, staff)
+    _transports_duerp(staff)
     db.session.flush()
+
+
+def _transports_duerp(staff) -> None:
+    member = db.session.scalar(select(Member).where(Member.number == "10251"))
+    admin = db.session.scalar(select(PortalUser).where(PortalUser.username == "ets10251"))
+    upload = documents.Upload("DUERP-transports.pdf", pdf("Document unique", member.name))
+    details = _details("AMT", "DUERP mis à jour", "DUERP")
+    _acknowledged(_dated(documents.deposit(member, upload, details, admin), 150), staff)
 
 
 def _duerp(member, admin, staff) -> None:

@@ -49,10 +49,14 @@ def test_first_connection_creates_the_administrator_who_logs_in(live_server, pag
     expect(success).to_be_visible()
     created_message = " ".join(success.inner_text().replace("×", " ").split())
 
-    # Login with the new identifier: the portal home of the member, with its sections.
+    # Login with the new identifier: at the first connection the DUERP question (manual,
+    # "Déposer votre DUERP"; 10252 has none), then, «Plus tard», the member's home.
     page.fill("input[name=username]", USERNAME)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[name=login] [type=submit]")
+    page.wait_for_load_state()
+    expect(page).to_have_url(f"{live_server}/duerp/")
+    page.click("button[name=later]")
     page.wait_for_load_state()
     expect(page).to_have_url(f"{live_server}/")
     expect(page.locator("body")).to_contain_text("INTERIM DEMO")

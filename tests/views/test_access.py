@@ -208,6 +208,8 @@ def test_first_connection_creates_the_administrator_who_then_logs_in(app, client
 
     response = login(client, "agence.interim", STRONG)
     assert (response.status_code, response.location) == (302, "/")
+    # The first connection's DUERP question (10252 has none), once: then the home page.
+    assert client.get("/").location == "/duerp/"
     home = client.get("/")
     assert home.status_code == 200 and "INTERIM DEMO" in home.text
 
