@@ -77,7 +77,8 @@ def main() -> int:
         db.session.commit()
         elapsed = time.perf_counter() - start
         written = {name: count - before[name] for name, count in _counts().items()}
-    print(f"{db.engine.dialect.name}: sent to {len(sent)} members, {len(mails)} mails queued")
+        dialect = db.engine.dialect.name
+    print(f"{dialect}: sent to {len(sent)} members, {len(mails)} mails queued")
     print(f"  {elapsed:.2f} s; rows written: {written}")
     return 0
 
