@@ -19,6 +19,7 @@ from app.models.document import Document, DuerpAnswer
 from app.models.member import Member
 from app.services import documents
 from tests.e2e.test_accessibility import blocking_violations
+from tests.e2e.test_login_home import log_in
 from tests.views.test_duerp_prompt import age_duerp_deposits
 
 pytestmark = pytest.mark.e2e
@@ -32,14 +33,6 @@ DESCRIPTION = "DUERP mis à jour en mars"
 @pytest.fixture(autouse=True)
 def duerp_due(app):
     age_duerp_deposits(app)
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[name=login] [type=submit]")
-    page.wait_for_load_state()
 
 
 def log_out(page: Page) -> None:

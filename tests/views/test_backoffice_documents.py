@@ -12,12 +12,12 @@ from app.demo.documents import pdf
 from app.extensions import db
 from app.models.account import OutboxMail
 from app.models.document import Document, DocumentContent, DocumentDirection
-from app.models.employee import Employee
 from app.models.member import Member, MemberStatus
 from app.models.reference import DocumentClass
 from app.models.user import PortalUser
 from app.services import documents
 from tests.conftest import csrf_token
+from tests.views.test_documents import _employee
 from tests.views.test_same_work import statements_of
 
 SEND = "/backoffice/documents/send/"
@@ -223,19 +223,8 @@ def test_a_bad_pdf_is_refused_and_nothing_is_saved(app, staff, data):
         assert (_count(Document), _count(DocumentContent), _count(OutboxMail)) == before
 
 
-def _employee_id(app, number: str) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(Employee.id)
-            .join(Member, Member.id == Employee.member_id)
-            .where(Member.number == number)
-            .order_by(Employee.id)
-            .limit(1)
-        )
-
-
 def test_a_document_for_one_employee_goes_to_its_member_only(app, staff):
-    employee_id = _employee_id(app, "10250")
+    employee_id = _employee(app, "10250")
     url = f"{SEND}?employee_id={employee_id}"
     page = staff.get(url).text
     assert "10250" in page
@@ -250,13 +239,13 @@ def test_a_document_for_one_employee_goes_to_its_member_only(app, staff):
 
 
 def test_the_employee_page_links_to_sending_about_it(app, staff):
-    employee_id = _employee_id(app, "10250")
+    employee_id = _employee(app, "10250")
     page = staff.get(f"/backofficeemployeeview/show/{employee_id}").text
     assert f"/backoffice/documents/send/?employee_id={employee_id}" in page
 
 
 def test_an_employee_of_another_member_is_refused(app, staff):
-    employee_id = _employee_id(app, "10251")
+    employee_id = _employee(app, "10251")
     url = f"{SEND}?employee_id={employee_id}"
     with app.app_context():
         attestation = str(_class_id("ATT"))
