@@ -139,3 +139,33 @@ def test_behind_one_trusted_proxy_each_client_has_its_own_ip_limit(databases):
         },
     )
     assert seen == [("203.0.113.9", "https", "localhost")]
+
+
+REDIS = "redis://127.0.0.1:6379/15"  # a database of the local Redis of its own
+
+
+@pytest.mark.parametrize(
+    ("storage", "eleventh"), [("memory://", 302), (REDIS, 429)], ids=["memory", "redis"]
+)
+def test_two_workers_share_the_login_limit_through_redis(databases, storage, eleventh):
+    """The README's production setting (issue 13: the Redis client was missing, the first login
+    crashed): two application processes, here two apps on one database, take turns answering
+    one address's failed logins. In memory each counts its own (no refusal after 11); with
+    RATELIMIT_STORAGE_URI on Redis they count together and the 11th is refused."""
+    import redis
+
+    store = redis.Redis.from_url(REDIS)
+    store.flushdb()
+    url = databases.fresh()
+    workers = [make_app(url, RATELIMIT_STORAGE_URI=storage) for _ in range(2)]
+    statuses = []
+    for attempt in range(11):
+        client = workers[attempt % 2].test_client()
+        token = csrf_token(client.get("/login/").get_data(as_text=True))
+        data = {"username": f"nobody{attempt}", "password": "x", "csrf_token": token}
+        statuses.append(client.post("/login/", data=data).status_code)
+    kept = store.keys("*")
+    store.flushdb()
+
+    assert statuses[:10] == [302] * 10 and statuses[10] == eleventh
+    assert bool(kept) == (storage == REDIS)
