@@ -13,11 +13,11 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
-from app.domain.inputs import date_range, parse_id, parse_int
+from app.domain.inputs import date_range, parse_id
 from app.models.document import Document, DocumentDirection
 from app.models.reference import DocumentClass
 from app.models.user import PortalUser
-from app.services.employee_list import PAGE_SIZES, parse_page
+from app.services.employee_list import parse_page, parse_size
 from app.services.text_search import contains
 
 SERVICE = "service"  # the "sent by" filter's choice for the service's documents
@@ -50,14 +50,13 @@ class ListParams:
             if args.get(f"f_{name}", "").strip()
         }
         sort = args.get("sort") if args.get("sort") in SORTS else "sent_at"
-        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             filters=filters,
             sort=sort,
             # Newest first by default; an explicit "desc" wins.
             descending=args.get("desc", "1" if sort == "sent_at" else "0") == "1",
             page=parse_page(args.get("page")),
-            size=size if size in PAGE_SIZES else 25,
+            size=parse_size(args.get("size")),
         )
 
 

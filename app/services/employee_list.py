@@ -72,18 +72,23 @@ class ListParams:
             for name in COLUMNS
             if args.get(f"f_{name}", "").strip()
         }
-        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in SORTS else "last_name",
             descending=args.get("desc") == "1",
             page=parse_page(args.get("page")),
-            size=size if size in PAGE_SIZES else 25,
+            size=parse_size(args.get("size")),
             exited=args.get("exited") == "1",
             changed=args.get("changed") == "1",
             redeclare=args.get("redeclare") == "1",
             overdue=args.get("overdue") == "1",
         )
+
+
+def parse_size(value, default: int = 25) -> int:
+    """Rows per page from the query string: one of PAGE_SIZES, else `default`."""
+    size = parse_int(value, 1, max(PAGE_SIZES))
+    return size if size in PAGE_SIZES else default
 
 
 def parse_page(value) -> int:

@@ -19,13 +19,19 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, select
 
 from app.domain.follow_up import FollowUp
-from app.domain.inputs import date_range, parse_id, parse_int
+from app.domain.inputs import date_range, parse_id
 from app.domain.visit_workflow import RequestStatus
 from app.models.centre import Centre
 from app.models.employee import Employee
 from app.models.reference import ExamType
 from app.models.visit import Conclusion, Visit, VisitOutcome, VisitRequest
-from app.services.employee_list import PAGE_SIZES, in_workforce, overdue, parse_page, scheduled
+from app.services.employee_list import (
+    in_workforce,
+    overdue,
+    parse_page,
+    parse_size,
+    scheduled,
+)
 from app.services.text_search import contains
 
 DEFAULT_SIZE = 10  # the manual's "Nombre de lignes par page 10"
@@ -93,13 +99,12 @@ class ReportParams:
             if args.get(f"f_{column.key}", "").strip()
         }
         sorts = {column.key for column in report.columns}
-        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             filters=filters,
             sort=args.get("sort") if args.get("sort") in sorts else report.default_sort,
             descending=args.get("desc") == "1",
             page=parse_page(args.get("page")),
-            size=size if size in PAGE_SIZES else DEFAULT_SIZE,
+            size=parse_size(args.get("size"), DEFAULT_SIZE),
             flags=frozenset(name for name in report.flags if args.get(name) == "1"),
         )
 

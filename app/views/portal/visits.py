@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.domain.inputs import parse_int
 from app.domain.visit_workflow import RequestStatus, member_may_cancel
 from app.extensions import db
 from app.models.employee import Employee
@@ -22,7 +21,7 @@ from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.visit import VisitRequest
 from app.services import ServiceError, mail, visits
-from app.services.employee_list import PAGE_SIZES, parse_page
+from app.services.employee_list import PAGE_SIZES, parse_page, parse_size
 from app.views import letters, params
 from app.views.common import current_member_id, owned
 from app.views.messages import MESSAGES
@@ -42,11 +41,10 @@ class ListParams:
     @classmethod
     def from_args(cls, args) -> "ListParams":
         status = args.get("status", "")
-        size = parse_int(args.get("size"), 1, max(PAGE_SIZES))
         return cls(
             status=status if status in RequestStatus.__members__ else "",
             page=parse_page(args.get("page")),
-            size=size if size in PAGE_SIZES else 25,
+            size=parse_size(args.get("size")),
         )
 
     def args(self) -> dict:
