@@ -488,3 +488,13 @@ def test_the_home_card_and_the_menu_lead_to_the_documents(app, member):
     assert member.get("/").location.endswith("/duerp/")
     home = lxml_html.fromstring(member.get("/").text)
     assert home.xpath("//a[@href='/documents/']")
+
+
+def test_the_employee_chooser_costs_the_same_statements_for_10_rows_and_25(app, member):
+    few, _rows = _statements(app, member, "/documents/employees/?size=10")
+    many, _rows = _statements(app, member, "/documents/employees/?size=25")
+    shown = member.get("/documents/employees/?size=25").text
+    assert shown.count("/documents/employees/") > member.get(
+        "/documents/employees/?size=10"
+    ).text.count("/documents/employees/")
+    assert few == many
