@@ -123,6 +123,41 @@ def identity() -> dict:
     }
 
 
+def billing() -> dict:
+    """What the invoices print and how they are computed (issue 11). The defaults are the demo
+    service's (a fictitious SIRET and bank account)."""
+    env = os.environ.get
+    return {
+        "SERVICE_SIRET": env("SERVICE_SIRET", "78045612500019"),
+        # Intra-community VAT number; by default the one derived from the SIREN.
+        "SERVICE_VAT_ID": env("SERVICE_VAT_ID", ""),
+        "SERVICE_IBAN": env("SERVICE_IBAN", "FR76 3000 6000 0112 3456 7890 189"),
+        "SERVICE_BIC": env("SERVICE_BIC", "AGRIFRPPXXX"),
+        "SERVICE_BANK": env("SERVICE_BANK", "Crédit Agricole Brie Picardie"),
+        # Days between the invoice's date and its due date.
+        "INVOICE_PAYMENT_DAYS": int(env("INVOICE_PAYMENT_DAYS", "30")),
+        # VAT rate of the fees in percent: an SPST's membership fee is usually exempt (0), with
+        # the wording printed on the invoice.
+        "INVOICE_VAT_RATE": env("INVOICE_VAT_RATE", "0"),
+        "INVOICE_VAT_EXEMPTION": env(
+            "INVOICE_VAT_EXEMPTION", "Exonération de TVA, article 261-7-1° du CGI"
+        ),
+        # The national average cost per employee of each year (published yearly), which bounds
+        # the base fee (80 % to 120 %): "2025:115.50,2026:..." adds or replaces years.
+        "NATIONAL_AVERAGE_COSTS": _yearly_amounts(env("NATIONAL_AVERAGE_COSTS", "")),
+    }
+
+
+def _yearly_amounts(text: str) -> dict[int, str]:
+    amounts = {2025: "115.50"}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        year, _, amount = part.partition(":")
+        if not (year.strip().isdigit() and re.fullmatch(r"\d+(\.\d{1,2})?", amount.strip())):
+            raise ConfigError(f"NATIONAL_AVERAGE_COSTS: {part!r} is not like 2026:118.20.")
+        amounts[int(year)] = amount.strip()
+    return amounts
+
+
 def contrast(colour: str, other: str = "#ffffff") -> float:
     """WCAG contrast ratio of two #rrggbb colours."""
 
@@ -233,6 +268,7 @@ def _settings(env: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portail@asmis.example"),
         # The service: letters, e-mails, the pages' header and footer, the legal pages
         **identity(),
+        **billing(),
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "PAGE_SIZE": 25,
     }

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import permissions
+from app.demo import billing as demo_billing
 from app.demo import documents as demo_documents
 from app.demo import employees as demo_employees
 from app.demo import visits as demo_visits
@@ -204,6 +205,7 @@ def load(reference_dir: Path) -> None:
     demo_employees.load()
     demo_visits.load()
     demo_documents.load()
+    demo_billing.load()
     for number, password in PROVISIONAL.items():
         member = by_number[number]
         if provisioning.usable_credential(member) is None and not provisioning.has_portal_account(

@@ -2,6 +2,18 @@
 
 from app.models.account import EmailChangeToken, OutboxMail, PasswordResetToken
 from app.models.audit import AuditEntry
+from app.models.billing import (
+    Campaign,
+    CampaignMailing,
+    Declaration,
+    DeclarationEmployee,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    Payment,
+    PaymentMeans,
+)
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
 from app.models.document import Document, DocumentContent, DocumentDirection, DuerpAnswer
 from app.models.employee import (
@@ -22,6 +34,16 @@ from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitR
 
 __all__ = [
     "AuditEntry",
+    "Campaign",
+    "CampaignMailing",
+    "Declaration",
+    "DeclarationEmployee",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
+    "Payment",
+    "PaymentMeans",
     "Centre",
     "Contact",
     "Contract",

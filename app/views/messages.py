@@ -131,4 +131,29 @@ MESSAGES = {
     "duerp_date_missing": _l("Give the date of the last update of your DUERP."),
     "duerp_date_future": _l("The date of the last update cannot be in the future."),
     "duerp_action_plan_missing": _l("Say whether your DUERP contains a prevention action plan."),
+    # Declaration, campaigns and invoices (issue 11)
+    "campaign_not_open": _l("The declaration campaign of this year is not open yet."),
+    "declaration_changed": _l(
+        "Your list of employees changed since this page was shown: check the figures below and "
+        "confirm again."
+    ),
+    "reopen_reason_required": _l("Give the reason for reopening the declaration."),
+    "reopen_reason_too_long": _l("The reason is limited to %(max)d characters."),
+    "declaration_already_reopened": _l("This declaration has already been reopened."),
+    "invoice_no_line": _l("An invoice has at least one line."),
+    "invoice_line_label": _l("Each line needs a label of at most 200 characters."),
+    "invoice_line_amount": _l(
+        "Each line needs a quantity above zero and a unit price of zero or more."
+    ),
+    "invoice_note_too_long": _l("The comment is limited to %(max)d characters."),
+    "credit_reason_required": _l("Give the reason for the credit note."),
+    "credit_of_credit_note": _l("A credit note cannot itself be credited."),
+    "invoice_already_credited": _l("This invoice has already been cancelled by a credit note."),
+    "payment_not_payable": _l("A credit note or a cancelled invoice takes no payment."),
+    "payment_amount": _l("Give an amount above zero."),
+    "payment_in_future": _l("The payment date cannot be in the future."),
+    "payment_reference_too_long": _l("The reference is limited to %(max)d characters."),
+    "payment_above_balance": _l(
+        "The amount is above what is left to pay on this invoice (%(balance)s EUR)."
+    ),
 }
