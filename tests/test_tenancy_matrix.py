@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models.account import EmailChangeToken, PasswordResetToken
 from app.models.audit import AuditEntry
 from app.models.base import MemberScoped, TenantMixin
+from app.models.billing import Campaign, CampaignMailing, Declaration, Invoice, MailingKind
 from app.models.centre import Centre, HealthProfessional
 from app.models.document import Document, DocumentDirection, DuerpAnswer
 from app.models.employee import Employee
@@ -55,7 +56,8 @@ DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
 PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
-B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id"}
+B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id", "invoice_id"}
+B_ID_ARGS |= {"declaration_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -78,6 +80,7 @@ def _b_ids() -> dict:
     }
     ids.update(_b_visit(member, db.session.get(Employee, ids[Employee])))
     ids.update(_b_documents(member, db.session.get(Employee, ids[Employee])))
+    ids.update(_b_billing(member))
     user = db.session.get(PortalUser, ids[PortalUser])
     tokens.issue(PasswordResetToken, user, timedelta(hours=1))
     tokens.issue(EmailChangeToken, user, timedelta(hours=1), new_email="b@example.org")
@@ -139,6 +142,27 @@ def _b_documents(member, employee) -> dict:
     return {Document: deposited.id, DuerpAnswer: answer.id}
 
 
+def _b_billing(member) -> dict:
+    """B's declaration of this year and its invoice (demo data, issue 11), and the campaign's
+    invitation queued for B."""
+    declaration = db.session.scalar(
+        select(Declaration)
+        .where(Declaration.member_id == member.id)
+        .order_by(Declaration.id.desc())
+    )
+    campaign = db.session.scalar(select(Campaign).where(Campaign.year == declaration.year))
+    db.session.add(
+        CampaignMailing(
+            campaign_id=campaign.id,
+            member_id=member.id,
+            kind=MailingKind.INVITATION,
+            queued_at=clock.now(),
+            recipients=1,
+        )
+    )
+    return {Declaration: declaration.id, Invoice: declaration.invoice_id}
+
+
 def _any_id(model):
     return db.session.scalar(select(model.id).limit(1))
 
@@ -198,6 +222,9 @@ ARGUMENTS = {
     "employee_id": lambda view, model, ids: ids[Employee],
     "request_id": lambda view, model, ids: ids[VisitRequest],
     "document_id": lambda view, model, ids: ids[Document],
+    "invoice_id": lambda view, model, ids: ids[Invoice],
+    "declaration_id": lambda view, model, ids: ids[Declaration],
+    "year": lambda view, model, ids: clock.today().year,
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
     "flag": lambda view, model, ids: "active",
     "token": lambda view, model, ids: "not-a-token",

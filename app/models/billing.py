@@ -169,12 +169,16 @@ class DeclarationEmployee(TenantMixin, Model):
     """An employee counted by a confirmed declaration, with the category it was counted in."""
 
     __tablename__ = "declaration_employee"
+    __table_args__ = (
+        UniqueConstraint("declaration_id", "employee_id", name="uq_declaration_employee"),
+    )
 
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     declaration_id: Mapped[int] = mapped_column(
-        ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("declaration.id", ondelete="CASCADE"), nullable=False
     )
     employee_id: Mapped[int] = mapped_column(
-        ForeignKey("employee.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True
     )
     category: Mapped[FollowUp] = enum_column(FollowUp, nullable=False)
 

@@ -62,6 +62,7 @@ from app.views.postal_codes import PostalCodeView
 MEMBERS = ("BackofficeMenuMembers", _l("Members"))
 VISITS = ("BackofficeMenuVisits", _l("Visits"))
 DOCUMENTS = ("BackofficeMenuDocuments", _l("Documents"))
+BILLING = ("BackofficeMenuBilling", _l("Billing"))
 SETTINGS = ("BackofficeMenuSettings", _l("Settings"))
 PORTAL = (None, None)
 SEPARATOR = "-"  # in MENU: a divider in the category of the previous entry

@@ -1,8 +1,8 @@
 """Workforce declarations, campaigns, invoices and payments (issue 11); amounts in hundredths
 
-Revision ID: 08e79124af67
+Revision ID: b4811fcf75fc
 Revises: d356d5298143
-Create Date: 2026-11-30 02:37:56.340625
+Create Date: 2026-11-30 02:39:45.280151
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '08e79124af67'
+revision = 'b4811fcf75fc'
 down_revision = 'd356d5298143'
 branch_labels = None
 depends_on = None
@@ -159,6 +159,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payment_member_id'), ['member_id'], unique=False)
 
     op.create_table('declaration_employee',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('declaration_id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.Enum('SI', 'SIA', 'SIR', name='followup', native_enum=False, length=20), nullable=False),
@@ -166,7 +167,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['declaration_id'], ['declaration.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('declaration_id', 'employee_id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('declaration_id', 'employee_id', name='uq_declaration_employee')
     )
     with op.batch_alter_table('declaration_employee', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_declaration_employee_employee_id'), ['employee_id'], unique=False)
