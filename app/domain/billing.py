@@ -132,3 +132,16 @@ def declaration_status(opens_on: date | None, confirmed: bool, today: date) -> D
     if opens_on is None or today < opens_on:
         return DeclarationStatus.NOT_OPEN
     return DeclarationStatus.TO_CONFIRM
+
+
+def french_amount(value: Decimal, currency: str = "€") -> str:
+    """An amount as French invoices print it: "1 234,50 €" (no-break spaces, so it never wraps
+    inside a table cell)."""
+    sign = "-" if value < 0 else ""
+    units, _, decimals = f"{abs(cents(value)):.2f}".partition(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    text = f"{sign}{chr(0xA0).join(groups)},{decimals}"
+    return f"{text}\u00a0{currency}" if currency else text
