@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models.base import TenantMixin
+from app.models.billing import Invoice
 from app.models.centre import Centre, HealthProfessional
 from app.models.document import DocumentDirection
 from app.models.employee import Employee
@@ -41,6 +42,7 @@ KNOWN = {
     "BackofficeDuerpFollowUpView.export_xlsx",  # the DUERP follow-up, for staff
     "BackofficeDocumentInboxView.document_file",  # a member's document, for staff
     "BackofficeDocumentView.document_file",  # any document, for staff
+    "PortalInvoicesView.pdf",  # an invoice of the member (issue 11)
 }
 OUTSIDE = {"static", "appbuilder.static", "LoginView.login", "LoginView.logout"}
 # POST-only routes that change or delete rows the other routes need, or end the session.
@@ -79,6 +81,9 @@ def rows(app):
             "members": {user: numbers[number] for user, number in USERS.items()},
             "own_member": numbers["10250"],
             "document_id": document.id,
+            "invoice_id": db.session.scalar(
+                select(Invoice.id).where(Invoice.member_id == member.id).limit(1)
+            ),
         }
 
 
@@ -115,7 +120,7 @@ def _argument(arg: str, view, model, rows: dict, user: str):
     fixed = {"flag": "active", "token": "not-a-token", "filename": "any.pdf", "locale": "fr"}
     if arg in fixed:
         return fixed[arg]
-    if arg in ("request_id", "employee_id", "user_id", "document_id"):
+    if arg in ("request_id", "employee_id", "user_id", "document_id", "invoice_id"):
         return rows[arg]
     if arg == "name":
         return next(iter(getattr(view, "actions", None) or {"none": None}))

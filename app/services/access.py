@@ -9,13 +9,14 @@ that must change exactly one row, in the transaction that uses it (issue 8).
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash
 
 from app import clock, permissions
 from app.domain.passwords import check_password
 from app.extensions import db
 from app.models.account import PasswordResetToken
+from app.models.billing import Invoice
 from app.models.member import Member, MemberStatus
 from app.models.provisioning import ProvisionalCredential
 from app.models.user import PortalUser
@@ -83,16 +84,18 @@ def _password_problem(password, username, member, fields) -> str | None:
 
 
 def request_reset(number: str, email: str) -> tuple[PortalUser, str] | None:
-    """A reset token for the portal contact of the member (found by member number; invoice
-    numbers join when invoices exist) whose confirmed e-mail matches; None when nothing
-    matches. The caller runs it after the response, so that its cost tells nothing."""
+    """A reset token for the portal contact of the member (found by its member number or by the
+    number of one of its invoices or credit notes, as the form says) whose confirmed e-mail
+    matches; None when nothing matches. One query whichever matched; the caller runs it after
+    the response, so that its cost tells nothing."""
     number = (number or "").strip()
     email = (email or "").strip().lower()
+    by_invoice = select(Invoice.member_id).where(Invoice.number == number)
     user = db.session.scalar(
         select(PortalUser)
         .join(Member, Member.id == PortalUser.member_id)
         .where(
-            Member.number == number,
+            or_(Member.number == number, Member.id.in_(by_invoice)),
             func.lower(PortalUser.email) == email,
             PortalUser.is_portal_contact.is_(True),
             PortalUser.active.is_(True),

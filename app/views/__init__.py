@@ -47,9 +47,11 @@ from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
 from app.views.portal.access import AccessView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
+from app.views.portal.declaration import PortalDeclarationView
 from app.views.portal.documents import PortalDocumentsView
 from app.views.portal.duerp import PortalDuerpView
 from app.views.portal.employees import PortalEmployeesView
+from app.views.portal.invoices import PortalInvoicesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.reports import PortalReportsView
 from app.views.portal.users import PortalUsersView
@@ -175,7 +177,9 @@ MENU = [
         "fa-stethoscope",
         *PORTAL,
     ),
+    (PortalDeclarationView, "PortalDeclaration", _l("Declaration"), "fa-check-square", *PORTAL),
     (PortalDocumentsView, "PortalDocuments", _l("Documents"), "fa-file-pdf-o", *PORTAL),
+    (PortalInvoicesView, "PortalInvoices", _l("Invoices"), "fa-eur", *PORTAL),
     (PortalReportsView, "PortalReports", _l("Reports"), "fa-bar-chart", *PORTAL),
     (PortalUsersView, "PortalUsers", _l("Profiles"), "fa-id-card", *PORTAL),
 ]

@@ -5,13 +5,14 @@ user who holds the right on its resource. Sections whose screens come with later
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app import clock, permissions
 from app.domain.visit_workflow import RequestStatus
 from app.extensions import db
-from app.services import dashboard
+from app.services import dashboard, declaration_screen
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ SECTIONS = (
         _l("Declaration"),
         _l("Confirm your yearly workforce declaration."),
         "fa-check-square",
+        "PortalDeclarationView.page",
     ),
     Section(
         "PortalReports",
@@ -65,7 +67,13 @@ SECTIONS = (
         "fa-file-pdf-o",
         "PortalDocumentsView.list",
     ),
-    Section("PortalInvoices", _l("Invoices"), _l("Your invoices, to download as PDF."), "fa-eur"),
+    Section(
+        "PortalInvoices",
+        _l("Invoices"),
+        _l("Your invoices, to download as PDF."),
+        "fa-eur",
+        "PortalInvoicesView.list",
+    ),
     Section(
         "PortalUsers",
         _l("Profiles"),
@@ -92,7 +100,7 @@ def portal_sections(security_manager) -> list[dict]:
 
 @dataclass(frozen=True)
 class TodoItem:
-    kind: str  # overdue, changed, redeclare, awaiting (a CSS class, and for the tests)
+    kind: str  # overdue, changed, redeclare, awaiting, declaration (a CSS class, and for the tests)
     text: str
     url: str | None = None
     parts: tuple[tuple[str, str], ...] = ()  # (text, url) details, e.g. by status
@@ -146,6 +154,11 @@ def member_todo_items(security_manager, member_id: int) -> list[TodoItem]:
         )
     if todo.awaiting_total:
         items.append(_awaiting(todo.awaiting, todo.awaiting_total))
+    if may("PortalDeclaration"):
+        year = declaration_screen.to_confirm(member_id, clock.today())
+        if year is not None:
+            text = _("Your %(year)d workforce declaration is to confirm.", year=year)
+            items.append(TodoItem("declaration", text, url_for("PortalDeclarationView.page")))
     return items
 
 
