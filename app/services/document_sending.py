@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.member import Member, MemberStatus
-from app.models.user import PortalUser
 from app.services import ServiceError, mail
+from app.services.portal_contacts import addresses as _contacts
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 _NUMBER = "\x00number\x00"  # rendered once, then replaced by each member's number
@@ -59,22 +59,6 @@ def recipients(every_active: bool, numbers_text: str | None) -> list[Member]:
     if every_active:
         return active_members()
     return members_for(parse_numbers(numbers_text))
-
-
-def _contacts(member_ids: list[int]) -> dict[int, list[str]]:
-    """The e-mail addresses of each member's active portal contacts."""
-    addresses: dict[int, list[str]] = {}
-    for batch in _batches(member_ids):
-        rows = db.session.execute(
-            select(PortalUser.member_id, PortalUser.email)
-            .where(PortalUser.member_id.in_(batch), PortalUser.is_portal_contact.is_(True))
-            .where(PortalUser.active.is_(True), PortalUser.email.is_not(None))
-            .order_by(PortalUser.id)
-        )
-        for member_id, email in rows:
-            if email and email not in addresses.setdefault(member_id, []):
-                addresses[member_id].append(email)
-    return addresses
 
 
 def notify(members: list[Member]) -> list[int]:

@@ -8,6 +8,10 @@ from app.views.backoffice.accounts import (
     BackofficeAuditView,
     BackofficePortalUserView,
 )
+from app.views.backoffice.campaigns import (
+    BackofficeCampaignView,
+    BackofficeDeclarationReopenView,
+)
 from app.views.backoffice.dashboard import BackofficeOverdueEmployeeView
 from app.views.backoffice.documents import (
     BackofficeDocumentInboxView,
@@ -134,6 +138,13 @@ MENU = [
         "fa-check-square-o",
         *DOCUMENTS,
     ),
+    (
+        BackofficeCampaignView,
+        "BackofficeCampaigns",
+        _l("Declaration campaigns"),
+        "fa-calendar-check-o",
+        *BILLING,
+    ),
     (BackofficeCentreView, "BackofficeCentres", _l("Centres"), "fa-hospital-o", *SETTINGS),
     (BackofficeHealthTeamView, "BackofficeHealthTeams", _l("Health teams"), "fa-users", *SETTINGS),
     (
@@ -185,6 +196,7 @@ MENU = [
 ]
 
 NO_MENU = [
+    BackofficeDeclarationReopenView,
     BackofficeVisitEventView,
     BackofficeEstablishmentView,
     BackofficeContactView,

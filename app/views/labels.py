@@ -233,6 +233,8 @@ AUDIT_ACTIONS = {
     "account_created": _l("Account created"),
     "account_deleted": _l("Account deleted"),
     "account_unlocked": _l("Account unlocked"),
+    "campaign.changed": _l("Declaration campaign changed"),
+    "campaign.created": _l("Declaration campaign opened"),
     "email_change_requested": _l("E-mail change requested"),
     "document_deposited": _l("Document deposited by the member"),
     "document_sent": _l("Document sent by the service"),

@@ -140,6 +140,17 @@ MESSAGES = {
     "reopen_reason_required": _l("Give the reason for reopening the declaration."),
     "reopen_reason_too_long": _l("The reason is limited to %(max)d characters."),
     "declaration_already_reopened": _l("This declaration has already been reopened."),
+    "campaign_year": _l("Enter a year between 2000 and 2100."),
+    "campaign_dates": _l("The closing date must be after the opening date."),
+    "campaign_exists": _l("The campaign %(year)d already exists: edit it instead."),
+    "base_fee_out_of_bounds": _l(
+        "The base fee must lie between %(low)s and %(high)s (80 %% to 120 %% of the national "
+        "average cost of %(average)s)."
+    ),
+    "campaign_tariff_locked": _l(
+        "Declarations of this year are already confirmed and invoiced with this tariff: only the "
+        "closing date can still change."
+    ),
     "invoice_no_line": _l("An invoice has at least one line."),
     "invoice_line_label": _l("Each line needs a label of at most 200 characters."),
     "invoice_line_amount": _l(

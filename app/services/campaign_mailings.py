@@ -1,0 +1,160 @@
+"""A campaign's invitation and reminder e-mails (issue 11, "Opening can send the invitation
+e-mail to every member's portal contacts ... never inside one web request"): one French e-mail
+per active portal contact of each member concerned, through the outbox, by batches committed
+one at a time and delivered after their commit, with progress.
+
+Invitation: every active member. Reminder: the active members with employees in the workforce
+today and no confirmed declaration of the year. A `CampaignMailing` row per member (unique per
+campaign, kind and member) marks it done, so a second run, or a run resumed after a stop, queues
+nothing twice; a member without a contact gets its row too (recipients 0). The mails never say
+anything medical: the member number, the year, the closing date and the portal's link.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.extensions import db
+from app.models.billing import Campaign, CampaignMailing, Declaration, MailingKind
+from app.models.employee import Employee
+from app.models.member import Member, MemberStatus
+from app.services import mail, portal_contacts
+from app.services.employee_list import in_workforce
+
+_NUMBER = "\x00number\x00"  # rendered once, then replaced by each member's number
+TEMPLATES = {
+    MailingKind.INVITATION: "mail/campaign_invitation.txt",
+    MailingKind.REMINDER: "mail/campaign_reminder.txt",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int  # members whose mail is queued
+    total: int  # done and still to do
+
+
+def _targets(campaign: Campaign, kind: MailingKind):
+    """The members concerned and not yet mailed (ids and numbers), by member number."""
+    done = exists().where(
+        CampaignMailing.campaign_id == campaign.id,
+        CampaignMailing.kind == kind,
+        CampaignMailing.member_id == Member.id,
+    )
+    query = select(Member.id, Member.number).where(Member.status == MemberStatus.ACTIVE, ~done)
+    if kind is MailingKind.REMINDER:
+        query = query.where(*_to_remind(campaign))
+    return query.order_by(Member.number)
+
+
+def _to_remind(campaign: Campaign) -> list:
+    today = clock.today()
+    confirmed = exists().where(
+        Declaration.member_id == Member.id,
+        Declaration.year == campaign.year,
+        Declaration.reopened_at.is_(None),
+    )
+    employed = exists().where(Employee.member_id == Member.id, in_workforce(today))
+    return [~confirmed, employed]
+
+
+def _texts(campaign: Campaign, kind: MailingKind) -> tuple[str, str]:
+    link = current_app.config["PORTAL_URL"].rstrip("/") + "/declaration/"
+    with force_locale("fr"):
+        closes_on = format_date(campaign.closes_on, "long")
+        body = render_template(
+            TEMPLATES[kind], number=_NUMBER, year=campaign.year, closes_on=closes_on, link=link
+        )
+        if kind is MailingKind.INVITATION:
+            subject = _(
+                "Workforce declaration %(year)d: confirm it online (member %(number)s)",
+                year=campaign.year,
+                number=_NUMBER,
+            )
+        else:
+            subject = _(
+                "Reminder: workforce declaration %(year)d to confirm (member %(number)s)",
+                year=campaign.year,
+                number=_NUMBER,
+            )
+    return subject, body
+
+
+def _queue_batch(campaign, kind, batch, texts) -> list[int]:
+    """The batch's mails and rows, flushed (the caller commits): the outbox ids."""
+    subject, body = texts
+    contacts = portal_contacts.addresses([member_id for member_id, _ in batch])
+    messages = [
+        (address, subject.replace(_NUMBER, number), body.replace(_NUMBER, number))
+        for member_id, number in batch
+        for address in contacts.get(member_id, [])
+    ]
+    mails = mail.queue_all(messages)
+    now = clock.now()
+    db.session.add_all(
+        CampaignMailing(
+            campaign_id=campaign.id,
+            kind=kind,
+            member_id=member_id,
+            queued_at=now,
+            recipients=len(contacts.get(member_id, [])),
+        )
+        for member_id, _ in batch
+    )
+    db.session.flush()
+    return [m.id for m in mails]
+
+
+def send(
+    campaign: Campaign,
+    kind: MailingKind,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Queue and deliver the campaign's mails of this kind to the members not yet mailed,
+    committing per batch; the number of mails queued. A batch that meets a concurrent run's
+    rows is rolled back (nothing of it is kept) and the members still pending are taken again."""
+    campaign_id = campaign.id
+    texts = _texts(campaign, kind)
+    pending = db.session.execute(_targets(campaign, kind)).all()
+    total, done, queued = len(pending), 0, 0
+    while pending:
+        batch = pending[:batch_size]
+        try:
+            ids = _queue_batch(campaign, kind, batch, texts)
+            db.session.commit()
+        except IntegrityError:  # another run mailed some of them meanwhile
+            db.session.rollback()
+            campaign = db.session.get(Campaign, campaign_id)
+            pending = db.session.execute(_targets(campaign, kind)).all()
+            total = done + len(pending)
+            continue
+        mail.deliver(ids)
+        pending = pending[batch_size:]
+        done, queued = done + len(batch), queued + len(ids)
+        if progress is not None:
+            progress(done, total)
+    return queued
+
+
+def state(campaign: Campaign) -> dict[MailingKind, Progress]:
+    """Per kind, the members mailed and the total (mailed and still concerned), for the page."""
+    rows = db.session.execute(
+        select(CampaignMailing.kind, func.count(CampaignMailing.id))
+        .where(CampaignMailing.campaign_id == campaign.id)
+        .group_by(CampaignMailing.kind)
+    )
+    done = dict(rows.all())
+    result = {}
+    for kind in MailingKind:
+        pending = db.session.scalar(
+            select(func.count()).select_from(_targets(campaign, kind).order_by(None).subquery())
+        )
+        result[kind] = Progress(done.get(kind, 0), done.get(kind, 0) + pending)
+    return result
