@@ -82,6 +82,37 @@ def close_exited_requests_command():
     click.echo(f"requests closed by an exit: {len(ids)} mails to the teams")
 
 
+def _send_campaign_mails(year: int, kind_name: str) -> None:
+    """The campaign's invitation or reminder e-mails, by batches committed one at a time (a
+    second run, or a run resumed after a stop, mails nobody twice; issue 11)."""
+    from app.models.billing import MailingKind
+    from app.services import campaign_mailings, declarations
+
+    campaign = declarations.campaign_of(year)
+    if campaign is None:
+        raise click.ClickException(f"no declaration campaign for {year}")
+    queued = campaign_mailings.send(
+        campaign,
+        MailingKind(kind_name),
+        progress=lambda done, total: click.echo(f"{done}/{total} adhérents"),
+    )
+    click.echo(f"{kind_name}: {queued} mails queued and delivered")
+
+
+@click.command("campaign-invite")
+@click.argument("year", type=int)
+def campaign_invite_command(year):
+    """Send the campaign's invitation to every active member's portal contacts."""
+    _send_campaign_mails(year, "invitation")
+
+
+@click.command("campaign-remind")
+@click.argument("year", type=int)
+def campaign_remind_command(year):
+    """Remind the members with employees whose declaration of the year is not confirmed."""
+    _send_campaign_mails(year, "reminder")
+
+
 def init_app(app) -> None:
     for command in (
         setup_command,
@@ -90,6 +121,8 @@ def init_app(app) -> None:
         recompute_categories_command,
         refresh_due_dates_command,
         close_exited_requests_command,
+        campaign_invite_command,
+        campaign_remind_command,
     ):
         app.cli.add_command(command)
     from app import cli_bench  # flask bench-data (benchmarks)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models.base import TenantMixin
-from app.models.billing import Invoice
+from app.models.billing import Declaration, Invoice
 from app.models.centre import Centre, HealthProfessional
 from app.models.document import DocumentDirection
 from app.models.employee import Employee
@@ -40,6 +40,7 @@ KNOWN = {
     "PortalReportsView.export_conclusions",
     "PortalDocumentsView.download",  # a document of the member (deposited or sent to it)
     "BackofficeDuerpFollowUpView.export_xlsx",  # the DUERP follow-up, for staff
+    "BackofficeCampaignView.export_xlsx",  # a campaign's progress, for staff
     "BackofficeDocumentInboxView.document_file",  # a member's document, for staff
     "BackofficeDocumentView.document_file",  # any document, for staff
     "PortalInvoicesView.pdf",  # an invoice of the member (issue 11)
@@ -84,6 +85,10 @@ def rows(app):
             "invoice_id": db.session.scalar(
                 select(Invoice.id).where(Invoice.member_id == member.id).limit(1)
             ),
+            "declaration_id": db.session.scalar(
+                select(Declaration.id).where(Declaration.member_id == member.id).limit(1)
+            ),
+            "year": clock.today().year,
         }
 
 
@@ -120,7 +125,12 @@ def _argument(arg: str, view, model, rows: dict, user: str):
     fixed = {"flag": "active", "token": "not-a-token", "filename": "any.pdf", "locale": "fr"}
     if arg in fixed:
         return fixed[arg]
-    if arg in ("request_id", "employee_id", "user_id", "document_id", "invoice_id"):
+    if arg == "kind":  # a campaign's e-mails
+        return "invitation"
+    if arg in (
+        "request_id", "employee_id", "user_id", "document_id", "invoice_id", "declaration_id",
+        "year",
+    ):  # fmt: skip
         return rows[arg]
     if arg == "name":
         return next(iter(getattr(view, "actions", None) or {"none": None}))

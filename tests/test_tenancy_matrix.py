@@ -225,6 +225,7 @@ ARGUMENTS = {
     "invoice_id": lambda view, model, ids: ids[Invoice],
     "declaration_id": lambda view, model, ids: ids[Declaration],
     "year": lambda view, model, ids: clock.today().year,
+    "kind": lambda view, model, ids: "invitation",  # a campaign's e-mails (staff only)
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
     "flag": lambda view, model, ids: "active",
     "token": lambda view, model, ids: "not-a-token",

@@ -123,3 +123,25 @@ def test_the_progress_counts_the_members_mailed_and_still_concerned(app):
         campaign_mailings.send(campaign, MailingKind.INVITATION)
         state = campaign_mailings.state(campaign)[MailingKind.INVITATION]
         assert (state.done, state.total) == (total, total)
+
+
+def test_the_commands_print_their_progress_and_resume_without_duplicates(app):
+    def run(*args):
+        with app.app_context():
+            return app.test_cli_runner().invoke(args=list(args))
+
+    year = clock.today().year
+    with app.app_context():
+        total = len(_active_numbers())
+    first = run("campaign-invite", str(year))
+    assert first.exit_code == 0, first.output
+    assert f"{total}/{total} adhérents" in first.output
+    again = run("campaign-invite", str(year))
+    assert again.exit_code == 0 and "adhérents" not in again.output
+    remind = run("campaign-remind", str(year))
+    assert remind.exit_code == 0 and "adhérents" in remind.output
+    with app.app_context():
+        assert len(_rows(MailingKind.INVITATION)) == total
+        assert "10250" not in _rows(MailingKind.REMINDER)
+    unknown = run("campaign-invite", "1999")
+    assert unknown.exit_code != 0 and "1999" in unknown.output
