@@ -44,6 +44,8 @@ KNOWN = {
     "BackofficeDocumentInboxView.document_file",  # a member's document, for staff
     "BackofficeDocumentView.document_file",  # any document, for staff
     "PortalInvoicesView.pdf",  # an invoice of the member (issue 11)
+    "BackofficeInvoiceView.pdf",  # any invoice or credit note, for staff
+    "BackofficeInvoiceView.export_xlsx",  # the invoices for the accounting software
 }
 OUTSIDE = {"static", "appbuilder.static", "LoginView.login", "LoginView.logout"}
 # POST-only routes that change or delete rows the other routes need, or end the session.

@@ -21,6 +21,7 @@ from app.views.backoffice.documents import (
 )
 from app.views.backoffice.duerp import BackofficeDuerpFollowUpView
 from app.views.backoffice.employees import BackofficeEmployeeView
+from app.views.backoffice.invoices import BackofficeInvoiceView, BackofficeUnpaidInvoiceView
 from app.views.backoffice.members import (
     BackofficeContactView,
     BackofficeEstablishmentView,
@@ -143,6 +144,14 @@ MENU = [
         "BackofficeCampaigns",
         _l("Declaration campaigns"),
         "fa-calendar-check-o",
+        *BILLING,
+    ),
+    (BackofficeInvoiceView, "BackofficeInvoices", _l("Invoices"), "fa-eur", *BILLING),
+    (
+        BackofficeUnpaidInvoiceView,
+        "BackofficeUnpaidInvoices",
+        _l("Unpaid invoices"),
+        "fa-exclamation-circle",
         *BILLING,
     ),
     (BackofficeCentreView, "BackofficeCentres", _l("Centres"), "fa-hospital-o", *SETTINGS),
