@@ -113,6 +113,37 @@ def campaign_remind_command(year):
     _send_campaign_mails(year, "reminder")
 
 
+@click.command("invoice-declarations")
+@click.argument("year", type=int)
+@click.option(
+    "--unconfirmed",
+    is_flag=True,
+    help="First confirm, on the service's behalf, the active members with employees that did not.",
+)
+def invoice_declarations_command(year, unconfirmed):
+    """Invoice every live declaration of the year that has no invoice, by batches committed one
+    at a time (resumable: a second run creates nothing; issue 11)."""
+    from app.services import ServiceError, declarations, invoice_runs
+
+    campaign = declarations.campaign_of(year)
+    if campaign is None:
+        raise click.ClickException(f"no declaration campaign for {year}")
+    try:
+        outcome = invoice_runs.run(
+            campaign,
+            unconfirmed=unconfirmed,
+            progress=lambda step, done, total: click.echo(f"{step}: {done}/{total}"),
+        )
+    except ServiceError as error:
+        raise click.ClickException(f"{year}: {error.code}") from error
+    click.echo(
+        f"{year}: {outcome.confirmed} declarations confirmed by the service, "
+        f"{outcome.invoiced} invoices issued, {len(outcome.failed)} failures"
+    )
+    for failure in outcome.failed:
+        click.echo(f"failed: {failure}", err=True)
+
+
 def init_app(app) -> None:
     for command in (
         setup_command,
@@ -123,6 +154,7 @@ def init_app(app) -> None:
         close_exited_requests_command,
         campaign_invite_command,
         campaign_remind_command,
+        invoice_declarations_command,
     ):
         app.cli.add_command(command)
     from app import cli_bench  # flask bench-data (benchmarks)
