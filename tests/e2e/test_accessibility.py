@@ -38,6 +38,8 @@ MEMBER = [
     "{visit_form}",
     "/reports/",
     "/reports/workforce",
+    "/declaration/",
+    "/invoices/",
     "/profile/",
     "/company-users/",
     "/company-users/new",

@@ -18,7 +18,8 @@ USERS = {
     "ets10250": ("ets10250", "Adherent-demo-2026"),
 }
 PORTAL_PATHS = re.compile(
-    r"^/(portalcompanyview|employees|visit-requests|documents|reports|company-users)/"
+    r"^/(portalcompanyview|employees|visit-requests|declaration|documents|invoices|reports"
+    r"|company-users)/"
 )
 
 
@@ -66,7 +67,7 @@ def test_a_member_keeps_its_portal_menu(live_server, page):
     bar = navbar(page)
 
     portal = {link for link in bar["links"] if PORTAL_PATHS.match(link)}
-    assert len(portal) == 6, bar["links"]
+    assert len(portal) == 8, bar["links"]
     assert not [link for link in bar["links"] if link.startswith("/backoffice")]
     assert bar["rows"] == 1, bar
 
