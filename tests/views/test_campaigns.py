@@ -212,9 +212,10 @@ def test_the_progress_page_costs_the_same_statements_for_one_member_and_many(app
         for q in ("?q=10250", "")
     ]
     assert len(exports[0]) == len(exports[1])
-    assert len(statements_of(app, lambda: staff.get(URL))) == len(
-        statements_of(app, lambda: staff.get(URL))
-    )
+    before = statements_of(app, lambda: staff.get(URL))
+    for year in (NEXT, NEXT + 1):
+        assert post_form(staff, f"{URL}new", _tariff(year=str(year))).status_code == 302
+    assert len(statements_of(app, lambda: staff.get(URL))) == len(before)
 
 
 def test_reopening_credits_the_invoice_and_the_member_confirms_again(app, staff):
