@@ -235,6 +235,7 @@ AUDIT_ACTIONS = {
     "account_unlocked": _l("Account unlocked"),
     "campaign.changed": _l("Declaration campaign changed"),
     "campaign.created": _l("Declaration campaign opened"),
+    "declaration.reopened": _l("Declaration reopened by the service"),
     "email_change_requested": _l("E-mail change requested"),
     "document_deposited": _l("Document deposited by the member"),
     "document_sent": _l("Document sent by the service"),

@@ -145,3 +145,44 @@ def test_the_commands_print_their_progress_and_resume_without_duplicates(app):
         assert "10250" not in _rows(MailingKind.REMINDER)
     unknown = run("campaign-invite", "1999")
     assert unknown.exit_code != 0 and "1999" in unknown.output
+
+
+def test_a_batch_meeting_another_run_rows_is_taken_again_without_duplicates(app, smtp):  # noqa: F811
+    """Another run records a member of the next batch meanwhile: that batch is rolled back
+    (none of its mails kept) and the members still pending are mailed once."""
+    with app.app_context():
+        for n in range(3):
+            make_member(name=f"SOCIETE RELANCE {n}")
+        db.session.commit()
+        campaign = _campaign()
+        numbers = sorted(_active_numbers())
+        taken = _member_id(numbers[-1])  # in the last batch
+        other = []
+
+        def meanwhile(done, total):
+            if not other:  # once, after the first batch: a concurrent run's row, committed
+                with db.engine.begin() as connection:
+                    connection.execute(
+                        CampaignMailing.__table__.insert().values(
+                            campaign_id=campaign.id,
+                            kind=MailingKind.INVITATION,
+                            member_id=taken,
+                            queued_at=clock.now(),
+                            recipients=0,
+                        )
+                    )
+                other.append(taken)
+
+        campaign_mailings.send(campaign, MailingKind.INVITATION, batch_size=2, progress=meanwhile)
+        rows = db.session.execute(
+            select(CampaignMailing.member_id, func.count()).group_by(CampaignMailing.member_id)
+        ).all()
+        assert len(rows) == len(numbers) and {n for _, n in rows} == {1}
+        assert (
+            db.session.scalar(select(func.count(OutboxMail.id)).where(OutboxMail.sent_at.is_(None)))
+            == 0
+        )
+
+
+def _member_id(number: str) -> int:
+    return db.session.scalar(select(Member.id).where(Member.number == number))
