@@ -90,8 +90,10 @@ class _Styles:
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10)
         self.bold = ParagraphStyle("bold", parent=self.body, fontName=BOLD)
-        self.title = ParagraphStyle("title", parent=self.body, fontName=BOLD, fontSize=16)
-        self.head = ParagraphStyle("head", parent=self.body, fontName=BOLD, fontSize=12)
+        self.title = ParagraphStyle(
+            "title", parent=self.body, fontName=BOLD, fontSize=16, leading=20
+        )
+        self.head = ParagraphStyle("head", parent=self.body, fontName=BOLD, fontSize=12, leading=15)
         self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
 
 
