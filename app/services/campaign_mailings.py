@@ -42,12 +42,15 @@ class Progress:
 
 def _targets(campaign: Campaign, kind: MailingKind):
     """The members concerned and not yet mailed (ids and numbers), by member number."""
-    done = exists().where(
-        CampaignMailing.campaign_id == campaign.id,
-        CampaignMailing.kind == kind,
-        CampaignMailing.member_id == Member.id,
+    # NOT IN (a hashed list) rather than NOT EXISTS: right after a run filled campaign_mailing,
+    # before autovacuum analyses it, PostgreSQL planned the anti-join as a scan per member (4 s
+    # for 14,000 members; 0.01 s either way once analysed; bench/campaign_mailings.py).
+    done = select(CampaignMailing.member_id).where(
+        CampaignMailing.campaign_id == campaign.id, CampaignMailing.kind == kind
     )
-    query = select(Member.id, Member.number).where(Member.status == MemberStatus.ACTIVE, ~done)
+    query = select(Member.id, Member.number).where(
+        Member.status == MemberStatus.ACTIVE, Member.id.not_in(done)
+    )
     if kind is MailingKind.REMINDER:
         query = query.where(*_to_remind(campaign))
     return query.order_by(Member.number)

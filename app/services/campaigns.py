@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from app import clock
 from app.domain import billing
@@ -129,22 +129,32 @@ def _details(tariff: Tariff) -> dict:
 
 def overview(today: date) -> list[Overview]:
     """Every campaign, latest first, with its progress among the active members (confirmed,
-    without employees today, to confirm), in one statement whatever the number of campaigns."""
+    without employees today and not confirmed, to confirm), in one statement: the confirmations
+    grouped by year, the members without employees counted once."""
     active = Member.status == MemberStatus.ACTIVE
-    live = (Declaration.member_id == Member.id) & (Declaration.year == Campaign.year)
-    live = live & Declaration.reopened_at.is_(None)
-    employed = exists().where(Employee.member_id == Member.id, in_workforce(today))
-    is_live = exists().where(live).correlate(Member, Campaign)
-    confirmed = select(func.count(Member.id)).where(active, is_live)
-    without = select(func.count(Member.id)).where(active, ~employed, ~is_live)
+    unstaffed = ~exists().where(Employee.member_id == Member.id, in_workforce(today))
+    confirmed = (
+        select(
+            Declaration.year,
+            func.count(Declaration.id).label("done"),
+            func.sum(case((unstaffed, 1), else_=0)).label("unstaffed"),
+        )
+        .join(Member, Member.id == Declaration.member_id)
+        .where(active, Declaration.reopened_at.is_(None))
+        .group_by(Declaration.year)
+        .subquery()
+    )
     members = select(func.count(Member.id)).where(active).scalar_subquery()
+    without = select(func.count(Member.id)).where(active, unstaffed).scalar_subquery()
     rows = db.session.execute(
         select(
             Campaign,
-            confirmed.correlate(Campaign).scalar_subquery(),
-            without.correlate(Campaign).scalar_subquery(),
+            func.coalesce(confirmed.c.done, 0),
+            without - func.coalesce(confirmed.c.unstaffed, 0),
             members,
-        ).order_by(Campaign.year.desc())
+        )
+        .outerjoin(confirmed, confirmed.c.year == Campaign.year)
+        .order_by(Campaign.year.desc())
     )
     return [
         Overview(campaign, done, none, total - done - none) for campaign, done, none, total in rows

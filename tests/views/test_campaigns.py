@@ -133,10 +133,23 @@ def test_after_a_confirmation_only_the_closing_date_changes(app, staff):
 def test_the_list_counts_each_campaign_progress(app, staff):
     with app.app_context():
         make_member(name="SANS SALARIE")
+        confirmed_empty = make_member(name="SANS SALARIE CONFIRME")
+        db.session.add(  # a member without employees that confirmed 0: confirmed, not "without"
+            Declaration(
+                member_id=confirmed_empty.id,
+                year=YEAR,
+                confirmed_at=clock.now(),
+                sir_count=0,
+                sia_count=0,
+                si_count=0,
+            )  # fmt: skip
+        )
         db.session.commit()
     page = staff.get(URL).text
     row = page[page.index(f'data-year="{YEAR}"') :]
-    assert '"confirmed">1<' in row and '"to-confirm">2<' in row and '"without">1<' in row
+    assert '"confirmed">2<' in row and '"to-confirm">2<' in row and '"without">1<' in row
+    last = page[page.index(f'data-year="{YEAR - 1}"') :]
+    assert '"confirmed">2<' in last and '"to-confirm">1<' in last and '"without">2<' in last
 
 
 def test_the_progress_matches_the_database(app, staff):
