@@ -99,8 +99,9 @@ def test_a_second_campaign_for_a_year_and_reversed_dates_are_refused(app, staff)
 
 
 def test_the_new_form_is_prefilled_with_the_year_national_average_cost(app, staff):
-    app.config["NATIONAL_AVERAGE_COSTS"] = {**app.config["NATIONAL_AVERAGE_COSTS"], YEAR: "118.20"}
-    assert 'value="118,20"' in staff.get(f"{URL}new").text
+    app.config["NATIONAL_AVERAGE_COSTS"] = {**app.config["NATIONAL_AVERAGE_COSTS"], NEXT: "118.20"}
+    page = staff.get(f"{URL}new").text  # this year has its campaign: the next one is proposed
+    assert f'value="{NEXT}"' in page and 'value="118,20"' in page
 
 
 def test_after_a_confirmation_only_the_closing_date_changes(app, staff):

@@ -98,7 +98,8 @@ class BackofficeCampaignView(BaseView):
     def add(self):
         form = CampaignForm()
         if not form.is_submitted():
-            form.year.data = clock.today().year
+            year = clock.today().year
+            form.year.data = year + 1 if declaration_service.campaign_of(year) else year
             form.national_average_cost.data = campaigns.national_average_cost(form.year.data)
         if form.validate_on_submit():
             try:
