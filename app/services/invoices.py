@@ -226,7 +226,7 @@ def record_payment(
     db.session.refresh(invoice)
     if invoice.paid_total > invoice.total:
         raise ServiceError(
-            "payment_above_balance", balance=str(invoice.total - invoice.paid_total + amount)
+            "payment_above_balance", balance=invoice.total - invoice.paid_total + amount
         )
     payment = Payment(
         member_id=invoice.member_id,

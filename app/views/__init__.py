@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.views.amounts import money
 from app.views.backoffice.accounts import (
     AdminOutboxView,
     BackofficeAuditView,
@@ -224,6 +225,7 @@ NO_MENU = [
 
 def register(appbuilder) -> None:
     current_app.add_template_filter(enum_label, "enum_label")
+    current_app.add_template_global(money, "money")
     current_app.add_template_filter(day, "day")
     current_app.add_template_filter(moment, "moment")
     for view in NO_MENU:

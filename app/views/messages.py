@@ -1,6 +1,10 @@
 """Messages for the services' error codes (app.services.ServiceError.code)."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
+
+from app.views.amounts import money
 
 MESSAGES = {
     "last_establishment": _l("A member keeps at least one establishment."),
@@ -165,6 +169,17 @@ MESSAGES = {
     "payment_in_future": _l("The payment date cannot be in the future."),
     "payment_reference_too_long": _l("The reference is limited to %(max)d characters."),
     "payment_above_balance": _l(
-        "The amount is above what is left to pay on this invoice (%(balance)s EUR)."
+        "The amount is above what is left to pay on this invoice (%(balance)s)."
     ),
 }
+
+
+def text_of(error) -> str:
+    """The message of a ServiceError with its parameters, amounts written as the portal shows
+    them (1 234,50 €)."""
+    params = {
+        key: money(value) if isinstance(value, Decimal) else value
+        for key, value in error.params.items()
+    }
+    text = str(MESSAGES[error.code])
+    return text % params if params else text

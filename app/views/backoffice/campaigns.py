@@ -17,8 +17,8 @@ from app.extensions import db
 from app.models.billing import Campaign, Declaration, MailingKind
 from app.services import ServiceError, campaign_mailings, campaign_progress, campaigns, mail
 from app.services import declarations as declaration_service
-from app.views.backoffice.campaign_forms import CampaignForm, ReopenForm, euros
-from app.views.messages import MESSAGES
+from app.views.backoffice.campaign_forms import CampaignForm, ReopenForm
+from app.views.messages import text_of
 from app.views.portal.employee_pages import XLSX_MIMETYPE
 
 PAGE_SIZE = 50
@@ -28,16 +28,6 @@ STATUS_LABELS = {
     campaign_progress.WITHOUT_EMPLOYEES: _l("Without employees"),
 }
 KINDS = {"invitation": MailingKind.INVITATION, "reminder": MailingKind.REMINDER}
-
-
-def message(error: ServiceError) -> str:
-    """The error's French text, amounts written the French way (92,40 €)."""
-    params = {
-        key: euros(value) if hasattr(value, "quantize") else value
-        for key, value in error.params.items()
-    }
-    text = str(MESSAGES[error.code])
-    return text % params if params else text
 
 
 def _campaign(year: int) -> Campaign:
@@ -90,7 +80,7 @@ class BackofficeCampaignView(BaseView):
     @permission_name("list")
     def index(self):
         rows = campaigns.overview(clock.today())
-        return self.render_template("campaigns/list.html", rows=rows, euros=euros)
+        return self.render_template("campaigns/list.html", rows=rows)
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -107,7 +97,7 @@ class BackofficeCampaignView(BaseView):
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
-                flash(message(error), "danger")
+                flash(text_of(error), "danger")
             else:
                 flash(_("The campaign %(year)d is saved.", year=form.year.data), "success")
                 return redirect(url_for(".progress", year=form.year.data))
@@ -126,7 +116,7 @@ class BackofficeCampaignView(BaseView):
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
-                flash(message(error), "danger")
+                flash(text_of(error), "danger")
             else:
                 flash(_("The campaign %(year)d is saved.", year=year), "success")
                 return redirect(url_for(".index"))
@@ -159,7 +149,6 @@ class BackofficeCampaignView(BaseView):
             mailings=campaign_mailings.state(campaign),
             kinds=MailingKind,
             grouped=format_decimal,
-            euros=euros,
         )
 
     @expose("/<int:year>/export.xlsx")
@@ -212,13 +201,11 @@ class BackofficeDeclarationReopenView(BaseView):
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
-                flash(message(error), "danger")
+                flash(text_of(error), "danger")
             else:
                 flash(_reopened(note), "success")
                 return redirect(url_for(".reopen", declaration_id=declaration_id))
-        return self.render_template(
-            "campaigns/reopen.html", form=form, declaration=declaration, euros=euros
-        )
+        return self.render_template("campaigns/reopen.html", form=form, declaration=declaration)
 
 
 def _reopened(note) -> str:

@@ -25,17 +25,12 @@ from app.views.backoffice.document_forms import DocumentSendForm
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import READ_ONLY_ROUTES, BaseModelView, EagerInterface, FilterIsNull
 from app.views.labels import FORMATTERS, LABELS, moment, text_or_blank
-from app.views.messages import MESSAGES
+from app.views.messages import text_of
 
 DIRECTIONS = {
     DocumentDirection.TO_SERVICE: _l("Received from the member"),
     DocumentDirection.TO_MEMBER: _l("Sent by the service"),
 }
-
-
-def message(error: ServiceError) -> str:
-    text = str(MESSAGES[error.code])
-    return text % error.params if error.params else text
 
 
 def _size(value) -> str:
@@ -126,7 +121,7 @@ class BackofficeDocumentInboxView(DocumentFileMixin, BaseModelView):
             try:
                 done += documents.acknowledge(item, g.user)
             except ServiceError as error:
-                flash(message(error), "warning")
+                flash(text_of(error), "warning")
         db.session.commit()
         flash(
             ngettext(
@@ -254,7 +249,7 @@ class BackofficeDocumentSendView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            flash(message(error), "danger")
+            flash(text_of(error), "danger")
             return None
         mail.deliver_later(mails)
         flash(

@@ -2,21 +2,18 @@
 means, reference), a credit note's reason, and a hand-made invoice (member number, up to five
 lines, comment). Amounts and quantities are parsed by app.domain.billing.parse_amount."""
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import TextInput
 
-from app.domain.billing import parse_amount
 from app.models.billing import PaymentMeans
 from app.services.invoices import MAX_LABEL, MAX_NOTE, MAX_REFERENCE
+from app.views.amounts import AmountField
 from app.views.date_fields import french_date_field
 from app.views.validators import REQUIRED_MESSAGE
 
-AMOUNT_MESSAGE = _l("Enter an amount in euros, for example 115,50.")
 QUANTITY_MESSAGE = _l(
     "Enter a quantity above zero, with at most two decimals, for example 1 or 2,5."
 )
@@ -27,29 +24,6 @@ MEANS = [
     (PaymentMeans.CHEQUE.value, _l("Cheque")),
     (PaymentMeans.CREDIT.value, _l("Set against a credit note")),
 ]
-
-
-class AmountField(Field):
-    """A Decimal typed "115,50", "1 234.5" or "80 €" (None when empty); `allow_zero` for a unit
-    price."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, allow_zero=False, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.allow_zero = allow_zero
-        self.message = message or AMOUNT_MESSAGE
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else format_decimal(self.data, "0.##")
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = parse_amount(text, allow_zero=self.allow_zero) if text else None
-        if text and self.data is None:
-            raise ValueError(str(self.message))
 
 
 class PaymentForm(FlaskForm):
@@ -69,7 +43,7 @@ class CreditForm(FlaskForm):
 
 class LineForm(Form):
     label = StringField(_l("Label"), [Optional(), Length(max=MAX_LABEL)])
-    quantity = AmountField(_l("Quantity"), message=QUANTITY_MESSAGE)
+    quantity = AmountField(_l("Quantity"), message=QUANTITY_MESSAGE, shown="0.##")
     unit_price = AmountField(_l("Unit price excl. VAT (EUR)"), allow_zero=True)
 
     def validate(self, extra_validators=None) -> bool:

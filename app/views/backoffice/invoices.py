@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.domain import billing
-from app.domain.billing import InvoiceStatus, french_amount
+from app.domain.billing import InvoiceStatus
 from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
 from app.models.billing import Invoice, InvoiceKind, PaymentMeans
@@ -22,7 +22,7 @@ from app.models.member import Member
 from app.services import ServiceError, invoice_ledger, invoice_pdf, invoices
 from app.services.declarations import campaign_of
 from app.views.backoffice.invoice_forms import CreditForm, InvoiceForm, PaymentForm
-from app.views.messages import MESSAGES
+from app.views.messages import text_of
 from app.views.portal.employee_pages import XLSX_MIMETYPE
 
 STATUS_LABELS = {
@@ -39,15 +39,6 @@ MEANS_LABELS = {
     PaymentMeans.CREDIT: _l("Set against a credit note"),
 }
 NO_SHOW_LABEL = "Absence non excusée à une visite (pénalité)"
-
-
-def message(error: ServiceError) -> str:
-    params = {
-        key: french_amount(Decimal(value), currency="") if key == "balance" else value
-        for key, value in error.params.items()
-    }
-    text = str(MESSAGES[error.code])
-    return text % params if params else text
 
 
 def _sheet(rows):
@@ -109,7 +100,6 @@ class BackofficeInvoiceView(BaseView):
                 statuses=STATUS_LABELS,
                 kinds=KIND_LABELS,
                 means=MEANS_LABELS,
-                euros=french_amount,
             ),
             status,
         )
@@ -131,7 +121,6 @@ class BackofficeInvoiceView(BaseView):
             last=(filters.page - 1) * size + len(rows),
             statuses=STATUS_LABELS,
             kinds=KIND_LABELS,
-            euros=french_amount,
         )
 
     @expose("/<int:invoice_id>/")
@@ -170,7 +159,7 @@ class BackofficeInvoiceView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            form.amount.errors = [message(error)]
+            form.amount.errors = [text_of(error)]
             return self._show(invoice_id, payment=form, status=400)
         flash(_("Payment recorded."), "success")
         return redirect(url_for(".show", invoice_id=invoice_id))
@@ -187,13 +176,12 @@ class BackofficeInvoiceView(BaseView):
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
-                form.reason.errors = [message(error)]
+                form.reason.errors = [text_of(error)]
             else:
                 flash(_("Credit note %(number)s issued.", number=note.number), "success")
                 return redirect(url_for(".show", invoice_id=note.id))
         status = 400 if form.errors else 200
-        return self.render_template("invoices/backoffice_credit.html", d=detail, form=form,
-                                    euros=french_amount), status  # fmt: skip
+        return self.render_template("invoices/backoffice_credit.html", d=detail, form=form), status
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -233,7 +221,7 @@ class BackofficeInvoiceView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            form.note.errors = [message(error)]
+            form.note.errors = [text_of(error)]
             return None
         return invoice
 

@@ -20,7 +20,6 @@ from app.extensions import db
 from app.models.member import Member
 from app.services import ServiceError, declaration_screen, declarations
 from app.services.declarations import Counts
-from app.views.amounts import money
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
 from app.views.params import FORM_MESSAGE, BadArgument
@@ -70,7 +69,6 @@ class PortalDeclarationView(BaseView):
             member=db.session.get(Member, member_id),
             screen=declaration_screen.screen(member_id, clock.today()),
             categories=[(c, CATEGORY_LABELS[c], FIELDS[c]) for c in declarations.CATEGORIES],
-            money=money,
             sees_invoices=sm.has_access("can_download", INVOICES),
             sees_employees=sm.has_access("can_list", EMPLOYEES),
             can_confirm=sm.has_access("can_confirm", RESOURCE),

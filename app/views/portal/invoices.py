@@ -19,7 +19,6 @@ from app.models.member import Member
 from app.services import invoice_list, invoice_pdf
 from app.services.employee_list import PAGE_SIZES
 from app.services.pdf_uploads import PDF_TYPE
-from app.views.amounts import money
 from app.views.common import current_member_id, owned
 
 RESOURCE = "PortalInvoices"
@@ -78,7 +77,6 @@ class PortalInvoicesView(BaseView):
             "invoices/list.html",
             member=member,
             rows=rows,
-            money=money,
             status_label=status_label,
             status_choices=status_choices(),
             bank=bank_details(),
