@@ -4,6 +4,8 @@ the others; on a 390 px phone the visit requests, the profiles, the workforce an
 their action buttons inside the screen. Measured in Chromium: the page's scroll width against the
 window's, and the bounding boxes of the columns and buttons."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -175,3 +177,22 @@ def test_reports_fit_the_screen(app, live_server, page, viewport, path):
         assert_no_inner_scroll(page, "table.report")
     if page.locator("tr[data-row] a.btn").count():
         assert_inside(page, "tr[data-row] a.btn")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/backoffice/campaigns/",
+        f"/backoffice/campaigns/{date.today().year}/",
+        "/backoffice/invoices/",
+        "/backoffice/duerp/",
+    ],
+)
+def test_back_office_lists_scroll_inside_their_box_on_a_phone(app, live_server, page, path):
+    """A wide back-office table scrolls inside its box, the page does not: the hidden header of
+    an actions column once escaped the box and made the whole page three times too wide."""
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "gestion")
+    page.goto(f"{live_server}{path}")
+    expect(page.locator(".table-responsive table").first).to_be_visible()
+    assert_fits(page)
