@@ -21,7 +21,7 @@ from app.models.member import Member
 from app.services import ServiceError, declaration_screen, declarations
 from app.services.declarations import Counts
 from app.views.common import current_member_id
-from app.views.messages import MESSAGES
+from app.views.messages import text_of
 from app.views.params import FORM_MESSAGE, BadArgument
 
 RESOURCE = "PortalDeclaration"
@@ -45,11 +45,6 @@ def shown_counts(form) -> tuple[int, Counts]:
     if year is None or None in counts.values():
         raise BadArgument(FORM_MESSAGE)
     return year, Counts(**counts)
-
-
-def _message(error: ServiceError) -> str:
-    text = str(MESSAGES[error.code])
-    return text % error.params if error.params else text
 
 
 class PortalDeclarationView(BaseView):
@@ -88,7 +83,7 @@ class PortalDeclarationView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            flash(_message(error), "danger")
+            flash(text_of(error), "danger")
             return redirect(url_for(".page"))
         if confirmed:
             flash(_("Declaration confirmed. The invoice is issued from these figures."), "success")

@@ -24,7 +24,7 @@ from app.services.collaborators import company_users
 from app.services.employee_list import PAGE_SIZES
 from app.views import downloads
 from app.views.common import current_member_id, owned
-from app.views.messages import MESSAGES
+from app.views.messages import text_of
 from app.views.portal.document_forms import DocumentForm
 
 RESOURCE = "PortalDocuments"
@@ -41,11 +41,6 @@ def size_label(size: int) -> str:
 def served_name(document: Document) -> str:
     """The downloaded file's name: generated, never the uploaded one (issue 10)."""
     return f"document-{document.id}.pdf"
-
-
-def _message(error: ServiceError) -> str:
-    text = str(MESSAGES[error.code])
-    return text % error.params if error.params else text
 
 
 def _pages(params, total: int) -> dict:
@@ -170,7 +165,7 @@ class PortalDocumentsView(BaseView):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            flash(_message(error), "danger")
+            flash(text_of(error), "danger")
             return False
         flash(_("Your document is sent to the service."), "success")
         return True
@@ -211,7 +206,7 @@ class PortalDocumentsView(BaseView):
             flash(_("The document is withdrawn."), "success")
         except ServiceError as error:
             db.session.rollback()
-            flash(_message(error), "danger")
+            flash(text_of(error), "danger")
         back = document_list.back_args(document_list.ListParams.from_args(request.form))
         if employee_id is not None:
             return redirect(url_for(".employee", employee_id=employee_id, **back))
