@@ -40,6 +40,7 @@ PORTAL_HOME = "PortalHome"
 PORTAL_COMPANY = "PortalCompany"
 PORTAL_ESTABLISHMENTS = "PortalEstablishments"
 PORTAL_CONTACTS = "PortalContacts"
+PORTAL_CENTRES = "PortalCentres"  # "Nos centres médicaux": every member user
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,15 @@ def fab_roles() -> dict[str, list[list[str]]]:
         ROLE_PUBLIC: [],
         ROLE_MEMBER: [
             [
-                _any_of([PORTAL_HOME, PORTAL_COMPANY, PORTAL_ESTABLISHMENTS, PORTAL_CONTACTS]),
+                _any_of(
+                    [
+                        PORTAL_HOME,
+                        PORTAL_COMPANY,
+                        PORTAL_ESTABLISHMENTS,
+                        PORTAL_CONTACTS,
+                        PORTAL_CENTRES,
+                    ]
+                ),
                 READ + "$",
             ],
         ],

@@ -52,6 +52,7 @@ from app.views.backoffice.visits import (
 from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
 from app.views.portal.access import AccessView
+from app.views.portal.centres import PortalCentresView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
 from app.views.portal.declaration import PortalDeclarationView
 from app.views.portal.documents import PortalDocumentsView
@@ -215,6 +216,9 @@ NO_MENU = [
     BackofficeOverdueEmployeeView,
     PortalEstablishmentView,
     PortalContactView,
+    # "Nos centres médicaux": no room left on the portal's one-line navbar at 1280 px (issue 12);
+    # a home section and a footer link lead to it.
+    PortalCentresView,
     AccessView,
     PortalDuerpView,
     ProfileView,

@@ -81,6 +81,13 @@ SECTIONS = (
         "fa-id-card",
         "PortalUsersView.list",
     ),
+    Section(
+        permissions.PORTAL_CENTRES,
+        _l("Our medical centres"),
+        _l("The service's sites near you, your centre and your health team."),
+        "fa-map-marker",
+        "PortalCentresView.directory",
+    ),
 )
 
 

@@ -43,6 +43,7 @@ MEMBER = [
     "/profile/",
     "/company-users/",
     "/company-users/new",
+    "/centres/",
 ]
 STAFF = [
     "/",
