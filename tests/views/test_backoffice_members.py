@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.member import Establishment, Member
 from app.models.provisioning import ProvisionalCredential
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 
 NEW_MEMBER = {
     "number": "20001",
@@ -207,3 +207,21 @@ def test_open_requests_follow_the_members_team(app, staff):
     ) in found
     assert (RequestStatus.SCHEDULED, team_before) in found
     assert all(team is not None for _status, team in found)
+
+
+def test_a_member_is_never_deleted(app, client):
+    """Its invoices, which are never deleted, would go with it (issue 11): a member that leaves
+    is resigned. The delete route and action are refused, the member stays."""
+    login(client, "gestion")
+    with app.app_context():
+        member_id = db.session.scalar(select(Member.id).where(Member.number == "10251"))
+    page = client.get(f"/backofficememberview/show/{member_id}")
+    assert page.status_code == 200
+    assert f"/backofficememberview/delete/{member_id}" not in page.get_data(as_text=True)
+    response = client.post(
+        f"/backofficememberview/delete/{member_id}",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
+    assert response.status_code in (302, 403, 404, 405)
+    with app.app_context():
+        assert db.session.get(Member, member_id) is not None

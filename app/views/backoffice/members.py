@@ -84,6 +84,9 @@ class BackofficeContactView(BackToMemberMixin, BaseModelView):
 class BackofficeMemberView(BackToPageMixin, BaseModelView):
     datamodel = EagerInterface(Member, "centre", "health_team")
     class_permission_name = "BackofficeMembers"
+    # No delete: a member that leaves is resigned (status), never deleted, since its rows
+    # (invoices above all, which are never deleted) would go with it.
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_issue_letter"]
     list_title = _l("Members")
     show_title = _l("Member")
     add_title = _l("Add a member")
