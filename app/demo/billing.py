@@ -91,7 +91,8 @@ def load() -> None:
     closes_on = max(
         date(today.year, 2, 28), min(today + timedelta(days=30), date(today.year, 12, 31))
     )
-    current = _campaign(today.year, date(today.year, 1, 5), closes_on, "110.00", staff)
+    opens_on = min(date(today.year, 1, 5), today)  # open today in the first days of January
+    current = _campaign(today.year, opens_on, closes_on, "110.00", staff)
     confirmed_at = datetime.combine(max(current.opens_on, today - timedelta(days=20)), time(11, 15))
     declaration = _confirm("10250", "ets10250", current, confirmed_at)
     _paid(declaration.invoice, staff, 12)
