@@ -4,6 +4,8 @@ after repeated failures, a per-account login rate limit on top of FAB's per-IP o
 FAB's JSON login switched off (the portal has no API client), and FAB's own password screens
 replaced by the portal's password service (issue 8)."""
 
+from datetime import timedelta
+
 from flask import (
     current_app,
     flash,
@@ -30,11 +32,11 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from werkzeug.security import check_password_hash
 
 from app import clock, permissions
-from app.domain.lockout import is_locked, lock_until
+from app.domain.lockout import is_locked
 from app.domain.passwords import check_password
 from app.extensions import db
 from app.models.user import PortalUser
@@ -305,21 +307,35 @@ class PortalSecurityManager(SecurityManager):
         return None
 
     def _count_failure(self, user: PortalUser | None, now) -> None:
-        """The account's failure count, and its lock at the threshold; for no account, the same
-        UPDATE rewrites the first account's row as it is (FAB's decoy write)."""
+        """The account's failure count, and its lock at the threshold, in one UPDATE computed
+        from the row itself (failures at the same moment all count; reading the count first lost
+        them). For no account, the same UPDATE rewrites the first account's row as it is (FAB's
+        decoy write)."""
         config = current_app.config
         if user is None:
             target = select(func.min(PortalUser.id)).scalar_subquery()
             values = {"fail_login_count": PortalUser.fail_login_count}
         else:
-            failures = (user.fail_login_count or 0) + 1
-            until = lock_until(
-                failures, config["AUTH_LOCK_THRESHOLD"], now, config["AUTH_LOCK_MINUTES"]
-            )
             target = user.id
-            values = {"fail_login_count": 0 if until else failures, "locked_until": until}
+            until = now + timedelta(minutes=config["AUTH_LOCK_MINUTES"])
+            values = _failure_counted(config["AUTH_LOCK_THRESHOLD"], until)
         db.session.execute(
             update(PortalUser).where(PortalUser.id == target).values(**values),
             execution_options={"synchronize_session": False},
         )
         db.session.commit()
+
+
+def _failure_counted(threshold: int, until) -> dict:
+    """app.domain.lockout.lock_until in SQL, on the row's own count: one more failure, and at
+    the threshold the lock until `until` with the count back to 0. (A successful login clears
+    the lock and the count.)"""
+    failures = func.coalesce(PortalUser.fail_login_count, 0) + 1
+    if threshold <= 0:  # the lock is off
+        return {"fail_login_count": failures}
+    reached = failures >= threshold
+    return {
+        "fail_login_count": case((reached, 0), else_=failures),
+        # A lock set by a failure of the same moment stays.
+        "locked_until": case((reached, until), else_=PortalUser.locked_until),
+    }

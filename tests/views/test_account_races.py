@@ -251,3 +251,32 @@ def test_provisional_credentials_typed_on_the_login_form_point_to_first_connecti
     assert "Première connexion ? Créer mon compte" in shown and "une fois" in shown
     other = app.test_client()
     assert "une fois" not in other.get(login(other, "someone", "wrong-password-1").location).text
+
+
+def _fail_at_once(app, username: str, count: int) -> PortalUser:
+    def fail():
+        with app.test_request_context():
+            try:
+                return app.appbuilder.sm.auth_user_db(username, "not-the-password")
+            finally:
+                db.session.remove()
+
+    assert at_once([fail] * count) == [None] * count
+    with app.app_context():
+        return db.session.scalar(select(PortalUser).where(PortalUser.username == username))
+
+
+def test_failed_logins_at_the_same_moment_all_count(app):
+    """Each failure adds one in SQL: reading the count first let parallel attempts count once,
+    and so dodge the lock."""
+    app.config["AUTH_LOCK_THRESHOLD"] = 10
+    user = _fail_at_once(app, "ets10251", 4)
+    assert user.fail_login_count == 4
+    assert user.locked_until is None
+
+
+def test_failures_at_the_same_moment_reaching_the_threshold_lock_the_account(app):
+    app.config["AUTH_LOCK_THRESHOLD"] = 3
+    user = _fail_at_once(app, "ets10251", 4)
+    assert user.locked_until is not None
+    assert user.fail_login_count <= 1  # reset at the lock; a failure after it may count again
