@@ -7,7 +7,6 @@ Each page costs a fixed number of statements (a count and one joined select), wh
 number of documents.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
@@ -17,7 +16,7 @@ from app.domain.inputs import date_range, parse_id
 from app.models.document import Document, DocumentDirection
 from app.models.reference import DocumentClass
 from app.models.user import PortalUser
-from app.services.employee_list import parse_page, parse_size
+from app.services.list_params import ListParams
 from app.services.text_search import contains
 
 SERVICE = "service"  # the "sent by" filter's choice for the service's documents
@@ -31,33 +30,6 @@ SORTS = {
     "size": Document.size,
 }
 FILTERED = ("sent_at", "document_class", "number", "description", "sent_by")
-
-
-@dataclass
-class ListParams:
-    filters: dict[str, str] = field(default_factory=dict)
-    sort: str = "sent_at"
-    descending: bool = True
-    page: int = 1
-    size: int = 25
-
-    @classmethod
-    def from_args(cls, args) -> "ListParams":
-        """From the query string: f_<column>, sort, desc, page, size (bad values ignored)."""
-        filters = {
-            name: args.get(f"f_{name}", "").strip()
-            for name in FILTERED
-            if args.get(f"f_{name}", "").strip()
-        }
-        sort = args.get("sort") if args.get("sort") in SORTS else "sent_at"
-        return cls(
-            filters=filters,
-            sort=sort,
-            # Newest first by default; an explicit "desc" wins.
-            descending=args.get("desc", "1" if sort == "sent_at" else "0") == "1",
-            page=parse_page(args.get("page")),
-            size=parse_size(args.get("size")),
-        )
 
 
 def back_args(params: ListParams) -> dict:
@@ -144,3 +116,8 @@ def latest(session, member_id: int, employee_id: int, limit: int = 5) -> tuple[l
     params = ListParams(size=limit)
     rows, total = page(session, member_id, employee_id, params)
     return rows, total
+
+
+def params_of(args) -> ListParams:
+    """The list's query: newest first by default."""
+    return ListParams.parse(args, FILTERED, SORTS, ("sent_at",))

@@ -9,7 +9,7 @@ member reuse it). Each page costs a fixed number of statements (a count and one 
 whatever the number of invoices.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from app.domain.billing import InvoiceStatus, parse_amount
 from app.domain.inputs import date_range
 from app.models.billing import MONEY, Invoice, InvoiceKind
-from app.services.employee_list import parse_page, parse_size
+from app.services.list_params import ListParams
 from app.services.text_search import contains
 
 FILTERED = ("number", "issued_on", "due_on", "total", "left_to_pay", "status")
@@ -59,33 +59,6 @@ def left_to_pay():
         else_=Invoice.total - Invoice.paid_total,
     )
     return type_coerce(owed, MONEY)
-
-
-@dataclass
-class ListParams:
-    filters: dict[str, str] = field(default_factory=dict)
-    sort: str = "issued_on"
-    descending: bool = True
-    page: int = 1
-    size: int = 25
-
-    @classmethod
-    def from_args(cls, args) -> "ListParams":
-        """From the query string: f_<column>, sort, desc, page, size (bad values ignored)."""
-        filters = {
-            name: args.get(f"f_{name}", "").strip()
-            for name in FILTERED
-            if args.get(f"f_{name}", "").strip()
-        }
-        sort = args.get("sort") if args.get("sort") in SORTABLE else "issued_on"
-        dated = sort in ("issued_on", "due_on")
-        return cls(
-            filters=filters,
-            sort=sort,
-            descending=args.get("desc", "1" if dated else "0") == "1",
-            page=parse_page(args.get("page")),
-            size=parse_size(args.get("size")),
-        )
 
 
 @dataclass(frozen=True)
@@ -161,3 +134,8 @@ def page(session, member_id: int, params: ListParams, today: date) -> tuple[list
         .offset((params.page - 1) * params.size)
     ).all()
     return [Row(invoice, InvoiceStatus(code), amount) for invoice, code, amount in found], total
+
+
+def params_of(args) -> ListParams:
+    """The list's query: newest first by default, by date or due date."""
+    return ListParams.parse(args, FILTERED, SORTABLE, ("issued_on", "due_on"))

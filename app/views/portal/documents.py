@@ -83,7 +83,7 @@ class PortalDocumentsView(BaseView):
         return document
 
     def _list(self, employee: Employee | None):
-        params = document_list.ListParams.from_args(request.args)
+        params = document_list.params_of(request.args)
         member = self._member()
         employee_id = employee.id if employee is not None else None
         rows, total = document_list.page(db.session, member.id, employee_id, params)
@@ -207,7 +207,7 @@ class PortalDocumentsView(BaseView):
         except ServiceError as error:
             db.session.rollback()
             flash(text_of(error), "danger")
-        back = document_list.back_args(document_list.ListParams.from_args(request.form))
+        back = document_list.back_args(document_list.params_of(request.form))
         if employee_id is not None:
             return redirect(url_for(".employee", employee_id=employee_id, **back))
         return redirect(url_for(".list", **back))

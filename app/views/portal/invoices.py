@@ -69,7 +69,7 @@ class PortalInvoicesView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        params = invoice_list.ListParams.from_args(request.args)
+        params = invoice_list.params_of(request.args)
         member = db.session.get(Member, current_member_id())
         rows, total = invoice_list.page(db.session, member.id, params, clock.today())
         sm = self.appbuilder.sm
