@@ -113,7 +113,7 @@ def page(session, member_id: int, employee_id: int | None, params: ListParams):
 
 def latest(session, member_id: int, employee_id: int, limit: int = 5) -> tuple[list, int]:
     """The employee record's "Documents" tab: the last documents and how many there are."""
-    params = ListParams(size=limit)
+    params = ListParams(sort="sent_at", size=limit)  # newest first
     rows, total = page(session, member_id, employee_id, params)
     return rows, total
 
