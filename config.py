@@ -148,6 +148,29 @@ def billing() -> dict:
     }
 
 
+def contact() -> dict:
+    """Contactez-nous and the notices (issue 12)."""
+    env = os.environ.get
+    support = env("SERVICE_SUPPORT_EMAIL", "hotline@asmis.net")
+    return {
+        # Where each type of request is announced, by type code ("facture=compta@x.fr;..."); a
+        # type without one goes to SERVICE_EMAIL; staff may also set one per type.
+        "CONTACT_ADDRESSES": _pairs(env("CONTACT_ADDRESSES", f"support={support}")),
+        # Messages a user may send per hour (a flood is refused with a 429).
+        "CONTACT_RATE_LIMIT": env("CONTACT_RATE_LIMIT", "10 per hour"),
+        # The attestation de non contre-indication: validity, and how long before its end the
+        # member is told (exam_types.csv: valid 5 years, décret 2025-355).
+        "NCI_EXAM_CODE": env("NCI_EXAM_CODE", "NCI"),
+        "NCI_VALIDITY_MONTHS": int(env("NCI_VALIDITY_MONTHS", "60")),
+        "NCI_NOTICE_MONTHS": int(env("NCI_NOTICE_MONTHS", "3")),
+    }
+
+
+def _pairs(text: str) -> dict[str, str]:
+    pairs = (item.split("=", 1) for item in text.split(";") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs if key.strip() and value.strip()}
+
+
 def _yearly_amounts(text: str) -> dict[int, str]:
     amounts = {2025: "115.50"}
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -269,6 +292,7 @@ def _settings(env: str) -> dict:
         # The service: letters, e-mails, the pages' header and footer, the legal pages
         **identity(),
         **billing(),
+        **contact(),
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "PAGE_SIZE": 25,
     }

@@ -41,6 +41,7 @@ PORTAL_COMPANY = "PortalCompany"
 PORTAL_ESTABLISHMENTS = "PortalEstablishments"
 PORTAL_CONTACTS = "PortalContacts"
 PORTAL_CENTRES = "PortalCentres"  # "Nos centres médicaux": every member user
+PORTAL_MESSAGES = "PortalMessages"  # "Contactez-nous": every member user writes and reads own
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def fab_roles() -> dict[str, list[list[str]]]:
                 ),
                 READ + "$",
             ],
+            [_exact(PORTAL_MESSAGES), ANY],
         ],
         ROLE_MEMBER_ADMIN: [[PORTAL_PREFIX + ANY, ANY]],
     }

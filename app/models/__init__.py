@@ -15,6 +15,13 @@ from app.models.billing import (
     PaymentMeans,
 )
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
+from app.models.contact import (
+    ContactKind,
+    ContactMessage,
+    ContactReply,
+    ContactType,
+    MessageStatus,
+)
 from app.models.document import Document, DocumentContent, DocumentDirection, DuerpAnswer
 from app.models.employee import (
     Contract,
@@ -26,6 +33,7 @@ from app.models.employee import (
     WorkPost,
 )
 from app.models.member import Contact, Establishment, Member, MemberStatus
+from app.models.notification import NotificationPreference, NotificationSent
 from app.models.provisioning import ProvisionalCredential
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
@@ -46,6 +54,13 @@ __all__ = [
     "PaymentMeans",
     "Centre",
     "Contact",
+    "ContactKind",
+    "ContactMessage",
+    "ContactReply",
+    "ContactType",
+    "MessageStatus",
+    "NotificationPreference",
+    "NotificationSent",
     "Contract",
     "Employee",
     "EmployeeRisk",

@@ -50,6 +50,14 @@ class OutboxMail(Model):
     recipient: Mapped[str] = mapped_column(String(320), nullable=False)
     subject: Mapped[str] = mapped_column(String(250), nullable=False)
     body: Mapped[str | None] = mapped_column(Text)  # None once sent
+    html: Mapped[str | None] = mapped_column(Text)  # the HTML part, if any; None once sent
+    # A file sent with the mail (the convocation of a visit scheduled), kept until it is sent.
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_content_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_content.id", ondelete="SET NULL")
+    )
+    # The notice's one-click unsubscribe link (List-Unsubscribe header), if it is a notice.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(String(500))
 

@@ -11,14 +11,16 @@ asks for a new link.
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import after_this_request, current_app, has_request_context
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import clock
 from app.extensions import db
 from app.models.account import OutboxMail
+from app.models.document import DocumentContent
 
 log = logging.getLogger(__name__)
 SECRET_PLACEHOLDER = "[lien personnel : envoyé au destinataire seulement, non conservé]"
@@ -32,13 +34,37 @@ def queue(recipient: str, subject: str, body: str, secret: str | None = None) ->
     return mail
 
 
-def queue_all(messages: list[tuple[str, str, str]]) -> list[OutboxMail]:
-    """Write (recipient, subject, body) mails to the outbox with one flush: thousands of them
-    (a document sent to every member) cost one batch of inserts, not a flush each."""
+@dataclass(frozen=True)
+class Message:
+    """A mail to queue. The attachment's content row belongs to the mail: it is deleted once the
+    mail is sent (a convocation is generated for its mail)."""
+
+    recipient: str
+    subject: str
+    body: str
+    html: str | None = None
+    attachment_name: str | None = None
+    attachment_content_id: int | None = None
+    unsubscribe_url: str | None = None
+
+
+def queue_all(messages: list[tuple[str, str, str] | Message]) -> list[OutboxMail]:
+    """Write mails, (recipient, subject, body) or `Message`, to the outbox with one flush:
+    thousands of them (a document sent to every member) cost one batch of inserts, not a flush
+    each."""
     now = clock.now()
     mails = [
-        OutboxMail(created_at=now, recipient=recipient, subject=subject, body=body)
-        for recipient, subject, body in messages
+        OutboxMail(
+            created_at=now,
+            recipient=m.recipient,
+            subject=m.subject,
+            body=m.body,
+            html=m.html,
+            attachment_name=m.attachment_name,
+            attachment_content_id=m.attachment_content_id,
+            unsubscribe_url=m.unsubscribe_url,
+        )
+        for m in (item if isinstance(item, Message) else Message(*item) for item in messages)
     ]
     db.session.add_all(mails)
     db.session.flush()
@@ -52,6 +78,14 @@ def _send(config, mail: OutboxMail, secret: str | None) -> None:
     message["Subject"] = mail.subject
     body = mail.body or ""
     message.set_content(body.replace(SECRET_PLACEHOLDER, secret) if secret else body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
+    if mail.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+    if mail.attachment_content_id:
+        data = db.session.get(DocumentContent, mail.attachment_content_id).data
+        name = mail.attachment_name or "document.pdf"
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
@@ -75,11 +109,19 @@ def deliver(ids: list[int], secrets: dict[int, str] | None = None) -> None:
         try:
             _send(config, mail, secrets.get(mail.id))
             mail.sent_at = clock.now()
-            mail.body = None
+            mail.body = mail.html = None
+            _drop_attachment(mail)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail %s not sent: %s", mail.id, error)
             mail.error = str(error)[:500]
     db.session.commit()
+
+
+def _drop_attachment(mail: OutboxMail) -> None:
+    content_id, mail.attachment_content_id = mail.attachment_content_id, None
+    if content_id:
+        db.session.flush()
+        db.session.execute(delete(DocumentContent).where(DocumentContent.id == content_id))
 
 
 def run_after_response(work) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.domain.follow_up import FollowUp
 from app.extensions import db
 from app.models.centre import Centre
+from app.models.contact import ContactKind, ContactType
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
 
@@ -141,6 +142,28 @@ def load_postal_codes(folder: Path) -> int:
     return _insert(PostalCode, new)
 
 
+OWN_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+def load_contact_types(folder: Path) -> int:
+    """The project's own list (it travels with the code, whatever `folder` the others come
+    from)."""
+    known = _existing(ContactType.code)
+    path = folder / "contact_types.csv"
+    new = [
+        {
+            "code": row["code"],
+            "label": row["label"],
+            "kind": ContactKind[row["kind"]],
+            "position": int(row["position"]),
+            "is_active": True,
+        }
+        for row in _rows(path if path.exists() else OWN_DIR / "contact_types.csv")
+        if row["code"] not in known
+    ]
+    return _insert(ContactType, new)
+
+
 LOADERS = {
     "risks": load_risks,
     "risk_categories": load_risk_categories,
@@ -149,6 +172,7 @@ LOADERS = {
     "document_classes": load_document_classes,
     "pcs_codes": load_pcs_codes,
     "postal_codes": load_postal_codes,
+    "contact_types": load_contact_types,
 }
 
 

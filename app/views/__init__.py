@@ -51,6 +51,7 @@ from app.views.backoffice.visits import (
 )
 from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
+from app.views.unsubscribe import UnsubscribeView
 from app.views.portal.access import AccessView
 from app.views.portal.centres import PortalCentresView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
@@ -224,6 +225,7 @@ NO_MENU = [
     ProfileView,
     PostalCodeView,
     LegalView,
+    UnsubscribeView,
 ]
 
 

@@ -79,6 +79,16 @@ MESSAGES = {
         "Temporary-work agencies must give the name of the user company in the description, "
         "so that the health team knows where the employee works."
     ),
+    "contact_type_unknown": _l("Choose the type of request."),
+    "contact_type_visit": _l(
+        "A medical visit is requested from the employee's record: choose the employee, then "
+        '"Request a visit".'
+    ),
+    "contact_subject_required": _l("Give the subject of your message."),
+    "contact_subject_too_long": _l("The subject has at most 150 characters."),
+    "contact_body_required": _l("Write your message."),
+    "contact_body_too_long": _l("The message has at most 5,000 characters."),
+    "contact_invoice_unknown": _l("Choose one of your invoices."),
     "attachment_too_large": _l("The attached file is too large (5 MB at most)."),
     "attachment_not_pdf": _l("The attached file must be a PDF document."),
     "attachment_empty": _l("The attached file is empty (0 bytes): choose the PDF document again."),
