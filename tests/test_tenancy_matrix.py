@@ -16,6 +16,7 @@ from flask import g, url_for
 from sqlalchemy import select
 
 from app import clock
+from app.domain.notifications import Notice
 from app.domain.visit_workflow import OPEN
 from app.extensions import db
 from app.models.account import EmailChangeToken, PasswordResetToken
@@ -23,6 +24,7 @@ from app.models.audit import AuditEntry
 from app.models.base import MemberScoped, TenantMixin
 from app.models.billing import Campaign, CampaignMailing, Declaration, Invoice, MailingKind
 from app.models.centre import Centre, HealthProfessional
+from app.models.contact import ContactKind, ContactMessage, ContactReply, ContactType, MessageStatus
 from app.models.document import Document, DocumentDirection, DuerpAnswer
 from app.models.employee import Employee
 from app.models.member import Contact, Establishment, Member
@@ -31,7 +33,7 @@ from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.security.tenancy import UNRESTRICTED, Scope
-from app.services import audit, documents, duerp, tokens, visits
+from app.services import audit, contact, documents, duerp, notifications, tokens, visits
 from tests.conftest import csrf_token, login
 from tests.views.test_visits import pdf_file
 
@@ -43,6 +45,7 @@ B_MARKERS = (
     "boulangerie-demo.example",
     "ets10250",
     "Manutentionnaire/Cariste",  # a work post only member B declared
+    "QUESTION-OF-B",  # the subject of member B's message (issue 12)
 )
 # Routes outside the matrix, with the reason; anything else must be fillable.
 OUTSIDE = {
@@ -57,7 +60,7 @@ DENIED = {403, 404, 405}
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
 PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
 B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id", "invoice_id"}
-B_ID_ARGS |= {"declaration_id"}
+B_ID_ARGS |= {"declaration_id", "message_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -81,6 +84,7 @@ def _b_ids() -> dict:
     ids.update(_b_visit(member, db.session.get(Employee, ids[Employee])))
     ids.update(_b_documents(member, db.session.get(Employee, ids[Employee])))
     ids.update(_b_billing(member))
+    ids.update(_b_contact(member))
     user = db.session.get(PortalUser, ids[PortalUser])
     tokens.issue(PasswordResetToken, user, timedelta(hours=1))
     tokens.issue(EmailChangeToken, user, timedelta(hours=1), new_email="b@example.org")
@@ -163,6 +167,24 @@ def _b_billing(member) -> dict:
     return {Declaration: declaration.id, Invoice: declaration.invoice_id}
 
 
+def _b_contact(member) -> dict:
+    """B's message to the service, with a PDF, answered by the service; a notice choice and a
+    reminder sent (issue 12)."""
+    user = db.session.scalar(select(PortalUser).where(PortalUser.member_id == member.id).limit(1))
+    staff = db.session.scalar(select(PortalUser).where(PortalUser.member_id.is_(None)).limit(1))
+    kind = db.session.scalar(select(ContactType).where(ContactType.kind == ContactKind.GENERAL))
+    message = contact.submit(
+        member,
+        user,
+        contact.Draft(kind.id, "QUESTION-OF-B", "B's text"),
+        contact.Upload("b.pdf", pdf_file("B")),
+    )
+    contact.answer(message, staff, "Answer to B", MessageStatus.IN_PROGRESS)
+    notifications.set_choice(user, Notice.CAMPAIGN, False)  # B's user's choice, B's reminder
+    notifications.record_sent(Notice.DUERP_REMINDER, member.id, str(clock.today().year), 1)
+    return {ContactMessage: message.id, ContactReply: message.replies[0].id}
+
+
 def _any_id(model):
     return db.session.scalar(select(model.id).limit(1))
 
@@ -224,6 +246,7 @@ ARGUMENTS = {
     "document_id": lambda view, model, ids: ids[Document],
     "invoice_id": lambda view, model, ids: ids[Invoice],
     "declaration_id": lambda view, model, ids: ids[Declaration],
+    "message_id": lambda view, model, ids: ids[ContactMessage],
     "year": lambda view, model, ids: clock.today().year,
     "kind": lambda view, model, ids: "invitation",  # a campaign's e-mails (staff only)
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),
