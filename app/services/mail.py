@@ -7,6 +7,9 @@ A personal link (password reset, e-mail confirmation) is a secret: the outbox ke
 a placeholder instead, the link lives only in the memory of the request that sends it, and a
 sent body is erased (issue 8). A mail that could not be sent keeps its redacted body: the user
 asks for a new link.
+
+A notice (issue 12) also has an HTML part, a List-Unsubscribe header, and may carry a PDF (a
+visit's convocation) whose content row belongs to the mail and is deleted once it is sent.
 """
 
 import logging
