@@ -1,36 +1,38 @@
 """A campaign's invitation and reminder e-mails (issue 11, "Opening can send the invitation
 e-mail to every member's portal contacts ... never inside one web request"): one French e-mail
-per active portal contact of each member concerned, through the outbox, by batches committed
-one at a time and delivered after their commit, with progress.
+per user of each member concerned who wants the campaign's notice (issue 12: the administrator
+and the portal contacts by default, each user's choice in the profile; app.domain.notifications),
+plain text plus HTML with an unsubscribe link, through the outbox, by batches committed one at
+a time and delivered after their commit, with progress.
 
 Invitation: every active member. Reminder: the active members with employees in the workforce
 today and no confirmed declaration of the year. A `CampaignMailing` row per member (unique per
 campaign, kind and member) marks it done, so a second run, or a run resumed after a stop, queues
-nothing twice; a member without a contact gets its row too (recipients 0). The mails never say
-anything medical: the member number, the year, the closing date and the portal's link.
+nothing twice; a member without a recipient gets its row too (recipients 0). The mails never say
+anything medical: the member number, the year, the closing date and the portal's link. Each kind
+is rendered once per run (app.services.notifications.compose), then completed per recipient.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.domain.notifications import Notice
 from app.extensions import db
 from app.models.billing import Campaign, CampaignMailing, Declaration, MailingKind
 from app.models.employee import Employee
 from app.models.member import Member, MemberStatus
-from app.services import mail, portal_contacts
+from app.services import mail, notifications
 from app.services.employee_list import in_workforce
 
-_NUMBER = "\x00number\x00"  # rendered once, then replaced by each member's number
 TEMPLATES = {
-    MailingKind.INVITATION: "mail/campaign_invitation.txt",
-    MailingKind.REMINDER: "mail/campaign_reminder.txt",
+    MailingKind.INVITATION: "campaign_invitation",
+    MailingKind.REMINDER: "campaign_reminder",
 }
 
 
@@ -67,36 +69,46 @@ def _to_remind(campaign: Campaign) -> list:
     return [~confirmed, employed]
 
 
-def _texts(campaign: Campaign, kind: MailingKind) -> tuple[str, str]:
-    link = current_app.config["PORTAL_URL"].rstrip("/") + "/declaration/"
+def _compose(campaign: Campaign, kind: MailingKind) -> notifications.Composed:
+    """The kind's mail rendered once, the member number and unsubscribe link left to complete."""
+    year = campaign.year
     with force_locale("fr"):
         closes_on = format_date(campaign.closes_on, "long")
-        body = render_template(
-            TEMPLATES[kind], number=_NUMBER, year=campaign.year, closes_on=closes_on, link=link
-        )
-        if kind is MailingKind.INVITATION:
-            subject = _(
+    if kind is MailingKind.INVITATION:
+
+        def subject():
+            return _(
                 "Workforce declaration %(year)d: confirm it online (member %(number)s)",
-                year=campaign.year,
-                number=_NUMBER,
+                year=year,
+                number=notifications.NUMBER,
             )
-        else:
-            subject = _(
+    else:
+
+        def subject():
+            return _(
                 "Reminder: workforce declaration %(year)d to confirm (member %(number)s)",
-                year=campaign.year,
-                number=_NUMBER,
+                year=year,
+                number=notifications.NUMBER,
             )
-    return subject, body
+
+    return notifications.compose(
+        Notice.CAMPAIGN,
+        TEMPLATES[kind],
+        subject,
+        year=year,
+        closes_on=closes_on,
+        link=notifications.portal_url("/declaration/"),
+    )
 
 
-def _queue_batch(campaign, kind, batch, texts) -> list[int]:
+def _queue_batch(campaign, kind, batch, composed) -> list[int]:
     """The batch's mails and rows, flushed (the caller commits): the outbox ids."""
-    subject, body = texts
-    contacts = portal_contacts.addresses([member_id for member_id, _ in batch])
+    numbers = dict(batch)
+    targets = notifications.recipients(list(numbers), Notice.CAMPAIGN)
     messages = [
-        (address, subject.replace(_NUMBER, number), body.replace(_NUMBER, number))
-        for member_id, number in batch
-        for address in contacts.get(member_id, [])
+        message
+        for member_id in numbers
+        for message in notifications.messages_for(composed, targets.get(member_id, []), numbers)
     ]
     mails = mail.queue_all(messages)
     now = clock.now()
@@ -106,9 +118,9 @@ def _queue_batch(campaign, kind, batch, texts) -> list[int]:
             kind=kind,
             member_id=member_id,
             queued_at=now,
-            recipients=len(contacts.get(member_id, [])),
+            recipients=len(targets.get(member_id, [])),
         )
-        for member_id, _ in batch
+        for member_id in numbers
     )
     db.session.flush()
     return [m.id for m in mails]
@@ -124,13 +136,13 @@ def send(
     committing per batch; the number of mails queued. A batch that meets a concurrent run's
     rows is rolled back (nothing of it is kept) and the members still pending are taken again."""
     campaign_id = campaign.id
-    texts = _texts(campaign, kind)
+    composed = _compose(campaign, kind)
     pending = db.session.execute(_targets(campaign, kind)).all()
     total, done, queued = len(pending), 0, 0
     while pending:
         batch = pending[:batch_size]
         try:
-            ids = _queue_batch(campaign, kind, batch, texts)
+            ids = _queue_batch(campaign, kind, batch, composed)
             db.session.commit()
         except IntegrityError:  # another run mailed some of them meanwhile
             db.session.rollback()

@@ -1,5 +1,6 @@
-"""A campaign's invitation and reminder e-mails (issue 11): one French mail per active portal
-contact of each member concerned, delivered over a real SMTP server on loopback, by batches with
+"""A campaign's invitation and reminder e-mails (issue 11): one French mail per user who wants
+the campaign's notice (issue 12; in the demo, the administrators, who are the portal contacts)
+of each member concerned, plain text plus HTML with an unsubscribe link, delivered over a real SMTP server on loopback, by batches with
 progress; a second run sends nothing; the reminder skips the members confirmed or without
 employees; a member without contact still gets its row (0 recipients)."""
 
@@ -90,11 +91,15 @@ def test_the_mail_gives_the_member_number_year_closing_date_and_link(app, smtp):
         campaign_mailings.send(campaign, MailingKind.INVITATION)
         received = smtp.wait(1)
     (message,) = [m for rcpts, m in received if address in rcpts][:1]
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
     assert "10251" in message["Subject"] and str(year) in message["Subject"]
     assert "10251" in body and str(year) in body
-    assert app.config["PORTAL_URL"].rstrip("/") + "/declaration/" in body
+    link = app.config["PORTAL_URL"].rstrip("/") + "/declaration/"
+    assert link in body and f'href="{link}"' in html
     assert str(closes_on.day) in body and str(closes_on.year) in body
+    unsubscribe = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("http://portal.test/") and unsubscribe in body
 
 
 def test_the_reminder_skips_confirmed_members_and_those_without_employees(app, smtp):  # noqa: F811
