@@ -55,11 +55,13 @@ from app.views.unsubscribe import UnsubscribeView
 from app.views.portal.access import AccessView
 from app.views.portal.centres import PortalCentresView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
+from app.views.portal.contact import PortalContactUsView
 from app.views.portal.declaration import PortalDeclarationView
 from app.views.portal.documents import PortalDocumentsView
 from app.views.portal.duerp import PortalDuerpView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.invoices import PortalInvoicesView
+from app.views.portal.messages import PortalMessagesView
 from app.views.portal.profile import ProfileView
 from app.views.portal.reports import PortalReportsView
 from app.views.portal.users import PortalUsersView
@@ -220,6 +222,9 @@ NO_MENU = [
     # "Nos centres médicaux": no room left on the portal's one-line navbar at 1280 px (issue 12);
     # a home section and a footer link lead to it.
     PortalCentresView,
+    # "Contactez-nous" and "Mes messages" (issue 12): a home section, the footer and the user menu.
+    PortalContactUsView,
+    PortalMessagesView,
     AccessView,
     PortalDuerpView,
     ProfileView,

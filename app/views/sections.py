@@ -88,6 +88,13 @@ SECTIONS = (
         "fa-map-marker",
         "PortalCentresView.directory",
     ),
+    Section(
+        permissions.PORTAL_MESSAGES,
+        _l("Contact us"),
+        _l("Write to the service and follow the answers to your messages."),
+        "fa-envelope",
+        "PortalContactUsView.page",
+    ),
 )
 
 
