@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import permissions
 from app.demo import billing as demo_billing
+from app.demo import contact as demo_contact
 from app.demo import documents as demo_documents
 from app.demo import employees as demo_employees
 from app.demo import visits as demo_visits
@@ -206,6 +207,7 @@ def load(reference_dir: Path) -> None:
     demo_visits.load()
     demo_documents.load()
     demo_billing.load()
+    demo_contact.load()
     for number, password in PROVISIONAL.items():
         member = by_number[number]
         if provisioning.usable_credential(member) is None and not provisioning.has_portal_account(

@@ -3,7 +3,8 @@ says what to do").
 
 Staff: the open visit requests by health team and status, with their count and the request date
 of the oldest (the requests of members without a team first: nobody else will handle them), the
-members without a team, and the employees overdue for their periodic visit.
+members without a team, the employees overdue for their periodic visit, and the members'
+messages to handle (issue 12, "Contactez-nous").
 
 A member: the employees overdue, those whose follow-up category changed with the regulations or
 who still carry a withdrawn risk item (domain-rules.md §1), and its requests still awaiting an
@@ -21,6 +22,7 @@ from sqlalchemy import case, func, select
 
 from app.domain.visit_workflow import CANCELLABLE, OPEN, RequestStatus
 from app.models.centre import HealthTeam
+from app.models.contact import ContactMessage, MessageStatus
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.visit import VisitRequest
@@ -59,6 +61,8 @@ class StaffFigures:
     queues: list[TeamQueue]  # the requests without a team first, then by team name
     members_without_team: int
     overdue_employees: int
+    messages_to_handle: int = 0  # members' messages new or in progress (issue 12)
+    messages_unassigned: int = 0  # of those, assigned to nobody
 
     @property
     def without_team(self) -> TeamQueue | None:
@@ -97,11 +101,18 @@ def staff_figures(session, now: datetime) -> StaffFigures:
     today = now.date()
     without_team = select(func.count(Member.id)).where(Member.health_team_id.is_(None))
     late = select(func.count(Employee.id)).where(in_workforce(today), overdue(today))
-    counts = session.execute(select(without_team.scalar_subquery(), late.scalar_subquery())).one()
+    to_handle = ContactMessage.status.in_([MessageStatus.NEW, MessageStatus.IN_PROGRESS])
+    messages = select(func.count(ContactMessage.id)).where(to_handle)
+    unassigned = messages.where(ContactMessage.assignee_id.is_(None))
+    counts = session.execute(
+        select(*(q.scalar_subquery() for q in (without_team, late, messages, unassigned)))
+    ).one()
     return StaffFigures(
         queues=_queues(session, now),
         members_without_team=int(counts[0]),
         overdue_employees=int(counts[1]),
+        messages_to_handle=int(counts[2]),
+        messages_unassigned=int(counts[3]),
     )
 
 

@@ -29,6 +29,7 @@ from app.views.backoffice.members import (
     BackofficeMemberView,
     BackofficeMemberWithoutTeamView,
 )
+from app.views.backoffice.messages import BackofficeContactTypeView, BackofficeMessageView
 from app.views.backoffice.organisation import (
     BackofficeCentreView,
     BackofficeHealthProfessionalView,
@@ -51,7 +52,6 @@ from app.views.backoffice.visits import (
 )
 from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
-from app.views.unsubscribe import UnsubscribeView
 from app.views.portal.access import AccessView
 from app.views.portal.centres import PortalCentresView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
@@ -67,6 +67,7 @@ from app.views.portal.reports import PortalReportsView
 from app.views.portal.users import PortalUsersView
 from app.views.portal.visits import PortalVisitRequestsView
 from app.views.postal_codes import PostalCodeView
+from app.views.unsubscribe import UnsubscribeView
 
 # Top-level categories of the back-office, few and short: the administrator's menu (FAB's
 # "Security" added) fits one line at 1280 px (issue 9). Their names share the back-office prefix, so
@@ -92,6 +93,13 @@ MENU = [
     ),
     (BackofficeEmployeeView, "BackofficeEmployees", _l("Employees"), "fa-users", *MEMBERS),
     (BackofficePortalUserView, "BackofficePortalUsers", _l("Portal accounts"), "fa-user", *MEMBERS),
+    (
+        BackofficeMessageView,
+        "BackofficeMessages",
+        _l("Members' messages"),
+        "fa-comments",
+        *MEMBERS,
+    ),
     (BackofficeAuditView, "BackofficeAuditLog", _l("Audit log"), "fa-history", *MEMBERS),
     (AdminOutboxView, "AdminOutbox", _l("Outgoing e-mails"), "fa-envelope", *MEMBERS),
     (
@@ -185,6 +193,13 @@ MENU = [
         *SETTINGS,
     ),
     (BackofficePcsCodeView, "BackofficePcsCodes", _l("PCS-ESE codes"), "fa-briefcase", *SETTINGS),
+    (
+        BackofficeContactTypeView,
+        "BackofficeContactTypes",
+        _l("Types of request"),
+        "fa-comments",
+        *SETTINGS,
+    ),
     (
         BackofficePostalCodeView,
         "BackofficePostalCodes",

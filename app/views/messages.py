@@ -89,6 +89,7 @@ MESSAGES = {
     "contact_body_required": _l("Write your message."),
     "contact_body_too_long": _l("The message has at most 5,000 characters."),
     "contact_invoice_unknown": _l("Choose one of your invoices."),
+    "contact_assignee_unknown": _l("Choose one of the service's active accounts."),
     "attachment_too_large": _l("The attached file is too large (5 MB at most)."),
     "attachment_not_pdf": _l("The attached file must be a PDF document."),
     "attachment_empty": _l("The attached file is empty (0 bytes): choose the PDF document again."),
