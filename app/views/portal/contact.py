@@ -28,6 +28,7 @@ from app.services import ServiceError, contact, mail
 from app.views.amounts import money
 from app.views.common import current_member_id
 from app.views.messages import MESSAGES
+from app.views.params import FORM_MESSAGE
 
 MAX_INVOICES = 100  # the newest ones in the select: older ones can be typed in the text
 
@@ -143,7 +144,7 @@ class PortalContactUsView(BaseView):
         form = ContactForm()
         chosen = self._chosen(type_id=form.type_id.data)
         if not form.validate_on_submit():
-            flash(_("The form could not be read: please check it and send it again."), "danger")
+            flash(FORM_MESSAGE, "danger")
             return self._render(form, chosen, 400)
         try:
             message = contact.submit(member, g.user, self._draft(form), self._upload(form))
