@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.contact import ContactKind, ContactType
+from tests.e2e.test_accessibility import _listing, check
 from tests.e2e.test_list_widths import DESKTOP, PHONE, assert_fits, log_in
+from tests.views.test_contact_portal import make_message
 
 pytestmark = pytest.mark.e2e
 
@@ -57,3 +59,15 @@ def test_a_member_sends_a_message_and_reads_it(app, live_server, page, viewport)
     page.wait_for_load_state()
     expect(page.locator("tr[data-message]").first).to_contain_text("Question")
     assert_fits(page)
+
+
+def test_the_pages_have_no_serious_accessibility_violation(app, live_server, page):
+    message_id = make_message(app, "ets10250", "Accessibilité")
+    with app.app_context():
+        codes = db.session.scalars(
+            select(ContactType.code).where(ContactType.is_active.is_(True))
+        ).all()
+    log_in(page, live_server)
+    paths = ["/contact/", *(f"/contact/?type={code}" for code in codes), "/messages/"]
+    report = check(page, live_server, [*paths, f"/messages/{message_id}"])
+    assert not report, "\n" + _listing(report)
