@@ -13,7 +13,7 @@ from app.views.validators import REQUIRED_MESSAGE
 STATUS_LABELS = {
     MessageStatus.NEW: _l("New"),
     MessageStatus.IN_PROGRESS: _l("In progress"),
-    MessageStatus.DONE: _l("Done"),
+    MessageStatus.DONE: _l("Dealt with"),  # "traité", as the portal says
 }
 NOBODY = "nobody"
 
