@@ -144,6 +144,29 @@ def invoice_declarations_command(year, unconfirmed):
         click.echo(f"failed: {failure}", err=True)
 
 
+@click.command("send-reminders")
+@click.option("--duerp", is_flag=True, help="The DUERP yearly reminder.")
+@click.option("--nci", is_flag=True, help="The attestations de non contre-indication ending.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1))
+def send_reminders_command(duerp, nci, batch):
+    """Send the reminders that concern many members (both kinds without an option), by batches
+    committed one at a time; a second run sends nothing twice (issue 12)."""
+    from app import clock
+    from app.services import reminders
+
+    today = clock.today()
+    kinds = [("duerp", reminders.send_duerp), ("nci", reminders.send_nci)]
+    for name, send in kinds:
+        if (duerp or nci) and not {"duerp": duerp, "nci": nci}[name]:
+            continue
+        outcome = send(
+            today,
+            batch_size=batch,
+            progress=lambda done, total, name=name: click.echo(f"{name}: {done}/{total} adhérents"),
+        )
+        click.echo(f"{name}: {outcome.members} members reminded, {outcome.mails} mails delivered")
+
+
 def init_app(app) -> None:
     for command in (
         setup_command,
@@ -155,6 +178,7 @@ def init_app(app) -> None:
         campaign_invite_command,
         campaign_remind_command,
         invoice_declarations_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)
     from app import cli_bench  # flask bench-data (benchmarks)

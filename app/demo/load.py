@@ -12,6 +12,7 @@ from app.demo import billing as demo_billing
 from app.demo import contact as demo_contact
 from app.demo import documents as demo_documents
 from app.demo import employees as demo_employees
+from app.demo import reminders as demo_reminders
 from app.demo import visits as demo_visits
 from app.extensions import db
 from app.models.centre import Centre, HealthProfessional, HealthTeam, ProfessionalRole
@@ -205,6 +206,7 @@ def load(reference_dir: Path) -> None:
         )
     demo_employees.load()
     demo_visits.load()
+    demo_reminders.load()
     demo_documents.load()
     demo_billing.load()
     demo_contact.load()

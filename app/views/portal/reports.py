@@ -1,7 +1,8 @@
 """Portal: the reports (manual, chapter 9 "Rapports"): the workforce with its next visit due, the
 planning (appointments in progress, employees seen, employees absent) and the conclusions of the
 health assessments; each filtered, sorted, paged and exported to Excel like the workforce list.
-Resource PortalReports, read only (the "Rapports" right)."""
+Also the attestations de non contre-indication ending soon or ended (issue 12; the NCI reminder's
+link; app.services.nci). Resource PortalReports, read only (the "Rapports" right)."""
 
 from flask import Response, request, stream_with_context
 from flask_appbuilder import BaseView, expose, has_access
@@ -13,8 +14,8 @@ from app.domain.follow_up import FollowUp
 from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
 from app.models.member import Member
-from app.services import reports
-from app.services.employee_list import PAGE_SIZES
+from app.services import nci, reports
+from app.services.employee_list import PAGE_SIZES, parse_page, parse_size
 from app.services.reports import Kind
 from app.views.common import current_member_id
 from app.views.labels import LABELS, enum_label, yes_no
@@ -174,6 +175,25 @@ class PortalReportsView(BaseView):
     @permission_name("list")
     def conclusions(self):
         return self._page("conclusions", reports.CONCLUSIONS)
+
+    @expose("/nci")
+    @has_access
+    @permission_name("list")
+    def nci(self):
+        settings = nci.Settings.from_config()
+        size = parse_size(request.args.get("size"), 50)
+        number = parse_page(request.args.get("page"))
+        rows, total = nci.page(current_member_id(), clock.today(), settings, number - 1, size)
+        return self.render_template(
+            "reports/nci.html",
+            rows=rows,
+            total=total,
+            page=number,
+            pages=max((total + size - 1) // size, 1),
+            size=size,
+            settings=settings,
+            can_show_employee=self.appbuilder.sm.has_access("can_show", "PortalEmployees"),
+        )
 
     def _export(self, report: reports.Report) -> Response:
         member_id = current_member_id()
