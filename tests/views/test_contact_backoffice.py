@@ -11,6 +11,7 @@ from lxml import html
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.account import OutboxMail
 from app.models.contact import ContactMessage, ContactReply, ContactType, MessageStatus
 from app.models.member import Member
 from app.models.user import PortalUser
@@ -230,7 +231,7 @@ def test_answering_tells_the_author_by_mail_without_any_text(app, staff, smtp):
     response = _post(
         staff,
         f"{page}/answer",
-        {"body": "Voici la réponse SECRET-ANSWER", "status": "in_progress"},
+        {"body": "Voici la réponse SECRET-ANSWER", "status_after": "in_progress"},
         page,
     )
 
@@ -256,6 +257,47 @@ def test_answering_tells_the_author_by_mail_without_any_text(app, staff, smtp):
         assert reply.from_service and reply.body == "Voici la réponse SECRET-ANSWER"
 
 
+def test_an_answer_to_a_deleted_account_is_kept_without_mail(app, staff):
+    message_id = _submit(app)
+    page = f"{QUEUE}{message_id}"
+    with app.app_context():
+        db.session.get(ContactMessage, message_id).author_id = None
+        db.session.commit()
+        before = db.session.scalar(select(func.count(OutboxMail.id)))
+
+    response = _post(staff, f"{page}/answer", {"body": "Réponse", "status_after": "done"}, page)
+
+    assert response.status_code == 302
+    assert _message(app, message_id).status is MessageStatus.DONE
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMail.id))) == before
+    assert "Compte supprimé" in staff.get(page).get_data(as_text=True)  # in the catalogue
+
+
+def test_a_message_page_costs_the_same_statements_with_a_long_thread(app, staff):
+    message_id = _submit(app)
+    page = f"{QUEUE}{message_id}"
+    with app.app_context():
+        message = db.session.get(ContactMessage, message_id)
+        contact.answer(message, _user("gestion"), "Première réponse", MessageStatus.IN_PROGRESS)
+        db.session.commit()
+    one = statements_of(app, lambda: staff.get(page))
+    with app.app_context():
+        message = db.session.get(ContactMessage, message_id)
+        for n in range(10):
+            contact.add_member_reply(message, _user("ets10250"), f"Complément {n}")
+            staff_user = _user("admin" if n % 2 else "gestion")
+            contact.answer(message, staff_user, f"Réponse {n}", MessageStatus.IN_PROGRESS)
+        db.session.commit()
+    many = statements_of(app, lambda: staff.get(page))
+
+    assert many == one
+    thread = html.fromstring(staff.get(page).get_data(as_text=True)).get_element_by_id(
+        "message-thread"
+    )
+    assert len(thread.xpath("./li[@data-from]")) == 21
+
+
 def test_an_answer_may_close_the_message_and_keeps_its_assignee(app, staff):
     message_id = _submit(app)
     page = f"{QUEUE}{message_id}"
@@ -263,7 +305,7 @@ def test_an_answer_may_close_the_message_and_keeps_its_assignee(app, staff):
         admin_id = _user("admin").id
     _post(staff, f"{page}/assign", {"assignee": str(admin_id)}, page)
 
-    _post(staff, f"{page}/answer", {"body": "Réglé.", "status": "done"}, page)
+    _post(staff, f"{page}/answer", {"body": "Réglé.", "status_after": "done"}, page)
 
     message = _message(app, message_id)
     assert message.status is MessageStatus.DONE and message.assignee_id == admin_id
@@ -271,8 +313,8 @@ def test_an_answer_may_close_the_message_and_keeps_its_assignee(app, staff):
 
 @pytest.mark.parametrize(
     "data",
-    [{"body": "", "status": "done"}, {"body": "x" * 5001, "status": "done"},
-     {"body": "Oui", "status": "new"}, {"body": "   ", "status": "in_progress"}],
+    [{"body": "", "status_after": "done"}, {"body": "x" * 5001, "status_after": "done"},
+     {"body": "Oui", "status_after": "new"}, {"body": "   ", "status_after": "in_progress"}],
 )  # fmt: skip
 def test_a_bad_answer_is_refused_and_nothing_is_saved(app, staff, data):
     message_id = _submit(app)
@@ -332,7 +374,7 @@ def test_a_member_user_gets_none_of_the_back_office_routes(app, member):
         assert member.get(url).status_code in (403, 404), url
     token = csrf_token(member.get("/profile/").get_data(as_text=True))
     posts = {
-        "answer": {"body": "Intrus", "status": "done"},
+        "answer": {"body": "Intrus", "status_after": "done"},
         "assign": {"assignee": "nobody"},
         "status": {"status": "done"},
     }

@@ -24,7 +24,7 @@ class AnswerForm(FlaskForm):
         [InputRequired(REQUIRED_MESSAGE), Length(max=MAX_BODY)],
         render_kw={"rows": 6, "maxlength": MAX_BODY},
     )
-    status = SelectField(
+    status_after = SelectField(
         _l("Status after the answer"),
         choices=[
             (MessageStatus.IN_PROGRESS.value, STATUS_LABELS[MessageStatus.IN_PROGRESS]),

@@ -97,7 +97,7 @@ class BackofficeMessageView(BaseView):
         if not form.validate():
             return self._show(message_id, answer=form, code=400)
         try:
-            status = MessageStatus(form.status.data)
+            status = MessageStatus(form.status_after.data)
             ids = contact.answer(self._message(message_id), g.user, form.body.data, status)
             db.session.commit()
         except ServiceError as error:
@@ -105,7 +105,10 @@ class BackofficeMessageView(BaseView):
             form.body.errors = [text_of(error)]
             return self._show(message_id, answer=form, code=400)
         mail.deliver_later(ids)
-        flash(_("Your answer is recorded; the author is told by e-mail."), "success")
+        if ids:
+            flash(_("Your answer is recorded; the author is told by e-mail."), "success")
+        else:  # the author's account is gone, or they turned this notice off
+            flash(_("Your answer is recorded; the author gets no e-mail about it."), "success")
         return redirect(url_for(".show", message_id=message_id))
 
     @expose("/<int:message_id>/assign", methods=["POST"])
