@@ -1,22 +1,20 @@
 """The service sends a document (issue 10, "The service's side"): to the members whose numbers
 staff typed (all known, or nothing is sent), or to every active member, and tells each receiving
-member's portal contacts by e-mail through the outbox (until the notifications issue adds the
-members' settings). The mail says a document is available, never what it contains."""
+member's users who want the notice (issue 12: the administrator and the portal contacts by
+default, the collaborators with the documents right who chose it) by e-mail through the outbox.
+The mail says a document is available, never what it contains."""
 
 import re
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.domain.notifications import Notice
 from app.extensions import db
 from app.models.member import Member, MemberStatus
-from app.services import ServiceError, mail
-from app.services.portal_contacts import addresses as _contacts
+from app.services import ServiceError, notifications
 
 _SEPARATORS = re.compile(r"[\s,;]+")
-_NUMBER = "\x00number\x00"  # rendered once, then replaced by each member's number
 _BATCH = 500  # ids per IN (...): far below every database's limit on bound parameters
 
 
@@ -62,20 +60,13 @@ def recipients(every_active: bool, numbers_text: str | None) -> list[Member]:
 
 
 def notify(members: list[Member]) -> list[int]:
-    """Queue one French e-mail per portal contact of each receiving member, in one batch; the
-    outbox ids (send them with `mail.deliver_later` after the commit)."""
-    numbers = {m.id: m.number for m in members}
-    link = current_app.config["PORTAL_URL"].rstrip("/") + "/documents/"
-    with force_locale("fr"):
-        body = render_template("mail/document_available.txt", number=_NUMBER, link=link)
-        subject = _("A new document is available (member %(number)s)", number=_NUMBER)
-    messages = [
-        (
-            address,
-            subject.replace(_NUMBER, numbers[member_id]),
-            body.replace(_NUMBER, numbers[member_id]),
-        )
-        for member_id, addresses in _contacts(list(numbers)).items()
-        for address in addresses
-    ]
-    return [m.id for m in mail.queue_all(messages)]
+    """Queue the notice to the users of each receiving member who want it, rendered once and
+    written in one batch; the outbox ids (send them with `mail.deliver_later` after the
+    commit)."""
+    composed = notifications.compose(
+        Notice.DOCUMENT_SENT,
+        "document_available",
+        lambda: _("A new document is available (member %(number)s)", number=notifications.NUMBER),
+        link=notifications.portal_url("/documents/"),
+    )
+    return notifications.notify_members(composed, {m.id: m.number for m in members})

@@ -10,7 +10,9 @@ by each invoice until the commit, is never held for long, so members confirming 
 meanwhile wait a batch at most). Each member is re-checked under its lock: a second run, a run
 resumed after a stop, or a member confirming at the same moment, never gives a second
 confirmation or invoice. A batch that fails is rolled back (its numbers given back) and redone
-member by member, so one bad member does not stop the run: it is counted and named.
+member by member, so one bad member does not stop the run: it is counted and named. The notice
+of each invoice (issue 12) is queued in its batch's transaction and sent once the batch is
+committed: a rolled-back batch mails nothing.
 """
 
 from collections.abc import Callable, Iterable
@@ -24,7 +26,7 @@ from app.extensions import db
 from app.models.billing import Campaign, Declaration
 from app.models.employee import Employee
 from app.models.member import Member, MemberStatus
-from app.services import ServiceError, declarations, invoices
+from app.services import ServiceError, declarations, invoice_notices, invoices, mail
 from app.services.employee_list import in_workforce
 from app.services.locks import lock_member
 
@@ -36,6 +38,7 @@ class Outcome:
     confirmed: int = 0
     invoiced: int = 0
     failed: list[str] = field(default_factory=list)  # "member number: reason"
+    issued: list[int] = field(default_factory=list, repr=False)  # the batch's, to announce
 
 
 def unconfirmed_member_ids(campaign: Campaign) -> list[int]:
@@ -65,6 +68,8 @@ def _confirm(member_id: int, campaign: Campaign, outcome: Outcome) -> None:
     declaration, done = declarations.confirm(member, None, campaign, None)
     outcome.confirmed += done
     outcome.invoiced += bool(done and declaration.invoice_id)
+    if done and declaration.invoice_id:
+        outcome.issued.append(declaration.invoice_id)
 
 
 def _invoice(declaration_id: int, campaign: Campaign, outcome: Outcome) -> None:
@@ -74,18 +79,32 @@ def _invoice(declaration_id: int, campaign: Campaign, outcome: Outcome) -> None:
     if declaration.invoice_id is not None or declaration.reopened_at is not None:
         return  # invoiced or reopened meanwhile
     member = db.session.get(Member, declaration.member_id)
-    if invoices.invoice_declaration(declaration, campaign, member) is not None:
+    invoice = invoices.invoice_declaration(declaration, campaign, member)
+    if invoice is not None:
         outcome.invoiced += 1
+        outcome.issued.append(invoice.id)
+
+
+def _commit(outcome: Outcome) -> list[int]:
+    """Commit with the notices of the invoices issued: their outbox ids, to send."""
+    mails = invoice_notices.announce_ids(outcome.issued)
+    db.session.commit()
+    outcome.issued.clear()
+    return mails
 
 
 def _one_by_one(ids: Iterable[int], step: Callable, campaign_id: int, outcome: Outcome):
     for one in ids:
         try:
             step(one, db.session.get(Campaign, campaign_id), outcome)
-            db.session.commit()
+            mails = _commit(outcome)
         except Exception as error:  # noqa: BLE001 - counted and named
             db.session.rollback()
+            outcome.issued.clear()
             outcome.failed.append(f"{one}: {getattr(error, 'code', error)}")
+            continue
+        if mails:
+            mail.deliver(mails)
 
 
 def _batches(ids: list[int], step: Callable, campaign_id: int, outcome: Outcome, progress):
@@ -96,11 +115,15 @@ def _batches(ids: list[int], step: Callable, campaign_id: int, outcome: Outcome,
         try:
             for one in batch:
                 step(one, campaign, outcome)
-            db.session.commit()
+            mails = _commit(outcome)
         except Exception:  # noqa: BLE001 - redone member by member
             db.session.rollback()
+            outcome.issued.clear()
             outcome.confirmed, outcome.invoiced = before
             _one_by_one(batch, step, campaign_id, outcome)
+        else:
+            if mails:
+                mail.deliver(mails)
         db.session.expunge_all()  # constant memory over 14,000 members
         progress(start + len(batch), len(ids))
 

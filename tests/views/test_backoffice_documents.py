@@ -15,6 +15,7 @@ from app.models.document import Document, DocumentContent, DocumentDirection
 from app.models.member import Member, MemberStatus
 from app.models.reference import DocumentClass
 from app.models.user import PortalUser
+from app.permissions import ROLE_MEMBER_ADMIN
 from app.services import documents
 from tests.conftest import csrf_token
 from tests.views.test_documents import _employee
@@ -160,17 +161,26 @@ def test_member_users_get_403_on_every_back_office_route(app, member):
 
 def test_sending_to_several_members_stores_one_content_and_mails_their_contacts(app, staff):
     with app.app_context():
-        contacts = _count(
-            PortalUser,
-            PortalUser.member_id.in_(
-                select(Member.id).where(Member.number.in_(("10250", "10251")))
-            ),
-            PortalUser.is_portal_contact.is_(True),
-            PortalUser.active.is_(True),
-            PortalUser.email.is_not(None),
+        # Issue 12: the portal contacts and the administrators get the notice by default (no
+        # demo user has chosen otherwise; tests/views/test_notifications.py for the choices).
+        users = db.session.scalars(
+            select(PortalUser).where(
+                PortalUser.member_id.in_(
+                    select(Member.id).where(Member.number.in_(("10250", "10251")))
+                ),
+                PortalUser.active.is_(True),
+                PortalUser.email.is_not(None),
+            )
+        ).all()
+        contacts = len(
+            {
+                (u.member_id, u.email)
+                for u in users
+                if u.is_portal_contact or any(r.name == ROLE_MEMBER_ADMIN for r in u.roles)
+            }
         )
         contents, mails = _count(DocumentContent), _count(OutboxMail)
-    assert contacts >= 1
+    assert contacts >= 2
     response = _send_form(
         staff,
         {"class_id": _fe(app), "description": "Notice annuelle", "recipients": "10250,\n10251"},

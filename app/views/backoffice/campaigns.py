@@ -15,7 +15,14 @@ from app.domain.inputs import parse_int
 from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
 from app.models.billing import Campaign, Declaration, MailingKind
-from app.services import ServiceError, campaign_mailings, campaign_progress, campaigns, mail
+from app.services import (
+    ServiceError,
+    campaign_mailings,
+    campaign_progress,
+    campaigns,
+    invoice_notices,
+    mail,
+)
 from app.services import declarations as declaration_service
 from app.views.backoffice.campaign_forms import CampaignForm, ReopenForm
 from app.views.messages import text_of
@@ -198,11 +205,13 @@ class BackofficeDeclarationReopenView(BaseView):
         if declaration.reopened_at is None and form.validate_on_submit():
             try:
                 note = declaration_service.reopen(declaration, g.user, form.reason.data)
+                mails = invoice_notices.announce([note])
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
                 flash(text_of(error), "danger")
             else:
+                mail.deliver_later(mails)
                 flash(_reopened(note), "success")
                 return redirect(url_for(".reopen", declaration_id=declaration_id))
         return self.render_template("campaigns/reopen.html", form=form, declaration=declaration)

@@ -254,8 +254,8 @@ class BackofficeDocumentSendView(BaseView):
         mail.deliver_later(mails)
         flash(
             _(
-                "The document is sent to %(num)d member(s); %(mails)d e-mail(s) to their portal "
-                "contacts are in the outbox.",
+                "The document is sent to %(num)d member(s); %(mails)d e-mail(s) to their users "
+                "who receive this notice are in the outbox.",
                 num=len(sent),
                 mails=len(mails),
             ),

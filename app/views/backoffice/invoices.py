@@ -19,7 +19,7 @@ from app.exports.xlsx import xlsx_chunks
 from app.extensions import db
 from app.models.billing import Invoice, InvoiceKind, PaymentMeans
 from app.models.member import Member
-from app.services import ServiceError, invoice_ledger, invoice_pdf, invoices
+from app.services import ServiceError, invoice_ledger, invoice_notices, invoice_pdf, invoices, mail
 from app.services.declarations import campaign_of
 from app.views.backoffice.invoice_forms import CreditForm, InvoiceForm, PaymentForm
 from app.views.messages import text_of
@@ -173,11 +173,13 @@ class BackofficeInvoiceView(BaseView):
         if request.method == "POST" and form.validate():
             try:
                 note = invoices.credit(detail.invoice, g.user, form.reason.data)
+                mails = invoice_notices.announce([note])
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
                 form.reason.errors = [text_of(error)]
             else:
+                mail.deliver_later(mails)
                 flash(_("Credit note %(number)s issued.", number=note.number), "success")
                 return redirect(url_for(".show", invoice_id=note.id))
         status = 400 if form.errors else 200
@@ -218,11 +220,13 @@ class BackofficeInvoiceView(BaseView):
             invoice = invoices.issue(
                 member, _lines(form), actor=g.user, note=(form.note.data or "").strip() or None
             )
+            mails = invoice_notices.announce([invoice])
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             form.note.errors = [text_of(error)]
             return None
+        mail.deliver_later(mails)
         return invoice
 
     @expose("/export.xlsx")

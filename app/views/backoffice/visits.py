@@ -2,6 +2,8 @@
 oldest first), the requests of members without a team on their own list, acknowledging,
 scheduling (the convocation), recording the visit done or the absence, and every visit."""
 
+from functools import partial
+
 from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
@@ -13,12 +15,13 @@ from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import case, select
 
+from app import clock
 from app.domain.visit_workflow import OPEN, RequestStatus
 from app.extensions import db
 from app.models.centre import Centre
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
-from app.services import ServiceError, visits
-from app.views import downloads
+from app.services import ServiceError, mail, visit_notices, visits
+from app.views import downloads, letters
 from app.views.backoffice.member_filter import MEMBER_SEARCH
 from app.views.common import (
     READ_ONLY_ROUTES,
@@ -150,15 +153,7 @@ class BackofficeVisitRequestView(BaseModelView):
         if not form.is_submitted() and visit_request.health_team:
             form.centre_id.data = visit_request.health_team.centre_id
         if form.validate_on_submit():
-            done = self._run(
-                visits.schedule,
-                visit_request,
-                form.scheduled_at.data,
-                form.centre_id.data,
-                form.professional_id.data,
-                g.user,
-                after_exit=form.after_exit.data,
-            )
+            done = self._run(_schedule, visit_request, form, g.user)
             if done:
                 flash(
                     _("The appointment is scheduled: the member sees the convocation."), "success"
@@ -179,7 +174,7 @@ class BackofficeVisitRequestView(BaseModelView):
             seen = form.outcome.data == "seen"
             conclusion = Conclusion[form.conclusion.data] if form.conclusion.data else None
             done = self._run(
-                visits.record_outcome,
+                _record_outcome,
                 visit_request,
                 g.user,
                 seen=seen,
@@ -195,14 +190,16 @@ class BackofficeVisitRequestView(BaseModelView):
         )
 
     def _run(self, call, *args, **kwargs) -> bool:
+        """`call` returns the outbox ids of the member's notices, sent once committed."""
         try:
-            call(*args, **kwargs)
+            mails = call(*args, **kwargs)
             db.session.commit()
-            return True
         except ServiceError as error:
             db.session.rollback()
             flash(MESSAGES[error.code], "danger")
             return False
+        mail.deliver_later(mails)
+        return True
 
     @expose("/attachment/<int:pk>")
     @has_access
@@ -216,6 +213,27 @@ class BackofficeVisitRequestView(BaseModelView):
             visit_request.attachment_size,
             visits.served_name(visit_request),
         )
+
+
+def _schedule(visit_request: VisitRequest, form: ScheduleForm, actor) -> list[int]:
+    """The appointment, then the member's notice with the convocation (a new one when the
+    appointment moves)."""
+    rescheduled = visit_request.status is RequestStatus.SCHEDULED
+    visits.schedule(
+        visit_request,
+        form.scheduled_at.data,
+        form.centre_id.data,
+        form.professional_id.data,
+        actor,
+        after_exit=form.after_exit.data,
+    )
+    convocation = partial(letters.convocation_for, issued_on=clock.today())
+    return visit_notices.scheduled(visit_request, convocation, rescheduled)
+
+
+def _record_outcome(visit_request: VisitRequest, actor, **outcome) -> list[int]:
+    visit = visits.record_outcome(visit_request, actor, **outcome)
+    return visit_notices.outcome(visit_request, visit)
 
 
 class BackofficeUnassignedVisitRequestView(BackofficeVisitRequestView):

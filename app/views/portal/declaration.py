@@ -18,7 +18,7 @@ from app.domain.follow_up import FollowUp
 from app.domain.inputs import parse_int
 from app.extensions import db
 from app.models.member import Member
-from app.services import ServiceError, declaration_screen, declarations
+from app.services import ServiceError, declaration_screen, declarations, invoice_notices, mail
 from app.services.declarations import Counts
 from app.views.common import current_member_id
 from app.views.messages import text_of
@@ -79,12 +79,14 @@ class PortalDeclarationView(BaseView):
         try:
             if campaign is None or campaign.year != year:
                 raise ServiceError("campaign_not_open")
-            _declaration, confirmed = declarations.confirm(member, g.user, campaign, shown)
+            declaration, confirmed = declarations.confirm(member, g.user, campaign, shown)
+            mails = invoice_notices.announce_ids([declaration.invoice_id] if confirmed else [])
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             flash(text_of(error), "danger")
             return redirect(url_for(".page"))
+        mail.deliver_later(mails)
         if confirmed:
             flash(_("Declaration confirmed. The invoice is issued from these figures."), "success")
         else:

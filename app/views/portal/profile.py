@@ -1,16 +1,18 @@
 """Every user's own profile ("modifier votre profil"): identifier, names, e-mail, phone, password,
 and for a member's users the portal-contact flag. Also where a provisional password is changed.
-A new e-mail address gets a confirmation link, and the previous one a notice (issue 8)."""
+A new e-mail address gets a confirmation link, and the previous one a notice (issue 8). A member's
+user also chooses there which e-mail notices they get (issue 12, "Notifications")."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
+from app.domain.notifications import Notice
 from app.extensions import db
-from app.services import ServiceError, accounts, mail
+from app.services import ServiceError, accounts, mail, notifications
 from app.views.letters import portal_link
 from app.views.messages import MESSAGES
 from app.views.portal.account_forms import ProfileForm
@@ -60,7 +62,33 @@ class ProfileView(BaseView):
                     mail.deliver_after_response(*sent)
                     flash(EMAIL_PENDING % {"email": user.pending_email}, "info")
                 return redirect(url_for(".edit"))
-        return self.render_template("portal/profile.html", form=form, user=user)
+        return self.render_template(
+            "portal/profile.html", form=form, user=user, notices=_notices_of(user)
+        )
+
+    @expose("/notifications", methods=["POST"])
+    @login_required
+    def notices(self):
+        """The notices chosen: the boxes ticked are on, the others off (no password needed:
+        nothing here changes who may log in)."""
+        user = g.user._get_current_object()
+        if user.is_staff:
+            abort(403)
+        ticked = set(request.form.getlist("notice"))
+        notifications.set_choices(user, {notice: notice.value in ticked for notice in Notice})
+        db.session.commit()
+        flash(_("Your e-mail notices are saved."), "success")
+        return redirect(url_for(".edit", _anchor="notices"))
+
+
+def _notices_of(user) -> list[tuple[Notice, str, bool]]:
+    """(notice, label, on) of each notice a member's user may receive; none for staff."""
+    if user.is_staff:
+        return []
+    return [
+        (notice, notifications.LABELS[notice], on)
+        for notice, on in notifications.choices_of(user).items()
+    ]
 
 
 def _mail_email_change(user, previous_email: str, secret: str) -> tuple[list[int], dict]:
