@@ -91,8 +91,8 @@ MESSAGES = [
         ],
     ),
     (
-        "10251", "ets10251", "support", "Export Excel des salariés",
-        "L'export Excel de la liste des salariés ne contient pas les dates de visite. Est-ce "
+        "10251", "ets10251", "support", "Fichier Excel des salariés",
+        "Le fichier Excel de la liste des salariés ne contient pas les dates de visite. Est-ce "
         "normal ?",
         1, False, False, [],
     ),

@@ -25,7 +25,7 @@ from app.views.backoffice.message_forms import (
     StatusForm,
 )
 from app.views.common import BaseModelView, LabelledEnumField
-from app.views.labels import LABELS
+from app.views.labels import FORMATTERS, LABELS, yes_no
 from app.views.messages import text_of
 from app.views.validators import REQUIRED_MESSAGE, email_field
 
@@ -206,7 +206,7 @@ class BackofficeContactTypeView(BaseModelView):
     edit_columns = ["label", "address", "position", "is_active"]
     search_columns = ["code", "label", "is_active"]
     base_order = ("position", "asc")
-    formatters_columns = {"kind": kind_label}
+    formatters_columns = {**FORMATTERS, "kind": kind_label, "is_active": yes_no}
     add_form_extra_fields = {"kind": _kind_field(), "address": _address_field()}
     edit_form_extra_fields = {"address": _address_field()}
 
