@@ -102,7 +102,8 @@ def _send_campaign_mails(year: int, kind_name: str) -> None:
 @click.command("campaign-invite")
 @click.argument("year", type=int)
 def campaign_invite_command(year):
-    """Send the campaign's invitation to every active member's portal contacts."""
+    """Send the campaign's invitation to every active member's users who want the campaign notice
+    (by default its administrator and portal contacts)."""
     _send_campaign_mails(year, "invitation")
 
 
