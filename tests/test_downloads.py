@@ -18,13 +18,14 @@ from app.extensions import db
 from app.models.base import TenantMixin
 from app.models.billing import Declaration, Invoice
 from app.models.centre import Centre, HealthProfessional
+from app.models.contact import ContactKind, ContactType
 from app.models.document import DocumentDirection
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import VisitRequest
-from app.services import documents, visits
+from app.services import contact, documents, visits
 from tests.conftest import csrf_token
 from tests.views.test_employees import logged_in
 from tests.views.test_visits import pdf_file
@@ -46,6 +47,8 @@ KNOWN = {
     "PortalInvoicesView.pdf",  # an invoice of the member (issue 11)
     "BackofficeInvoiceView.pdf",  # any invoice or credit note, for staff
     "BackofficeInvoiceView.export_xlsx",  # the invoices for the accounting software
+    "BackofficeMessageView.attachment",  # a member's message's PDF, for staff (issue 12)
+    "PortalMessagesView.attachment",  # the PDF of one of the member's messages
 }
 OUTSIDE = {"static", "appbuilder.static", "LoginView.login", "LoginView.logout"}
 # POST-only routes that change or delete rows the other routes need, or end the session.
@@ -75,6 +78,7 @@ def rows(app):
             select(PortalUser.id).where(PortalUser.username == "ets10250.2")
         )
         document = _deposited(member)
+        message = _message_with_pdf(member)
         db.session.commit()
         numbers = dict(db.session.execute(select(Member.number, Member.id)).tuples().all())
         return {
@@ -84,6 +88,7 @@ def rows(app):
             "members": {user: numbers[number] for user, number in USERS.items()},
             "own_member": numbers["10250"],
             "document_id": document.id,
+            "message_id": message.id,
             "invoice_id": db.session.scalar(
                 select(Invoice.id).where(Invoice.member_id == member.id).limit(1)
             ),
@@ -95,6 +100,16 @@ def rows(app):
 
 
 TO_SERVICE = DocumentDirection.TO_SERVICE
+
+
+def _message_with_pdf(member):
+    """A "Contactez-nous" message of the administrator of 10250 with a PDF (issue 12)."""
+    user = db.session.scalar(select(PortalUser).where(PortalUser.username == "ets10250"))
+    kind = db.session.scalar(
+        select(ContactType.id).where(ContactType.kind == ContactKind.GENERAL).limit(1)
+    )
+    draft = contact.Draft(kind, "Sujet", "Texte")
+    return contact.submit(member, user, draft, contact.Upload("m.pdf", pdf_file()))
 
 
 def _deposited(member):
@@ -131,7 +146,7 @@ def _argument(arg: str, view, model, rows: dict, user: str):
         return "invitation"
     if arg in (
         "request_id", "employee_id", "user_id", "document_id", "invoice_id", "declaration_id",
-        "year",
+        "year", "message_id",
     ):  # fmt: skip
         return rows[arg]
     if arg == "name":
