@@ -228,7 +228,7 @@ def test_the_nci_mail_counts_the_attestations_and_names_nobody(app, smtp):  # no
     assert recipients == [ADMIN_10251]
     body, html = _plain(message), message.get_body(("html",)).get_content()
     assert "10251" in message["Subject"]
-    assert "2 employees" in body  # translatable: the lead's French catalogue changes it
+    assert "2 salariés" in body
     assert (
         "http://portal.test/reports/nci" in body and 'href="http://portal.test/reports/nci"' in html
     )

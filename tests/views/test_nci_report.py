@@ -96,8 +96,8 @@ def test_the_page_lists_the_attestations_ending_the_earliest_first(app):
             for visit_id, e in employees.items()
         }
     ended, ending = rows
-    assert "danger" in ended["classes"] and "Ended" in ended["expires_on"]  # translatable
-    assert "danger" not in ending["classes"] and "Ends soon" in ending["expires_on"]
+    assert "danger" in ended["classes"] and "Échue" in ended["expires_on"]
+    assert "danger" not in ending["classes"] and "Bientôt échue" in ending["expires_on"]
     for row in rows:
         name, establishment, post = expected[row["visit"]]
         assert (row["name"], row["establishment"], row["post"]) == (name, establishment, post)

@@ -42,7 +42,7 @@ PROFILE = "/profile/"
 CHOICES = "/profile/notifications"
 ADMIN_MAIL = "direction@boulangerie.test"
 COLLAB_MAIL = "rh@boulangerie.test"
-SAVED = "Your e-mail notices are saved."
+SAVED = "Vos notifications par e-mail sont enregistrées."
 
 
 def _user(username: str) -> PortalUser:
