@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.domain.notifications import Notice
@@ -137,25 +136,14 @@ def send(
     rows is rolled back (nothing of it is kept) and the members still pending are taken again."""
     campaign_id = campaign.id
     composed = _compose(campaign, kind)
-    pending = db.session.execute(_targets(campaign, kind)).all()
-    total, done, queued = len(pending), 0, 0
-    while pending:
-        batch = pending[:batch_size]
-        try:
-            ids = _queue_batch(campaign, kind, batch, composed)
-            db.session.commit()
-        except IntegrityError:  # another run mailed some of them meanwhile
-            db.session.rollback()
-            campaign = db.session.get(Campaign, campaign_id)
-            pending = db.session.execute(_targets(campaign, kind)).all()
-            total = done + len(pending)
-            continue
-        mail.deliver(ids)
-        pending = pending[batch_size:]
-        done, queued = done + len(batch), queued + len(ids)
-        if progress is not None:
-            progress(done, total)
-    return queued
+
+    def read_pending():  # after a rollback, the campaign is read again
+        return db.session.execute(_targets(db.session.get(Campaign, campaign_id), kind)).all()
+
+    def queue_batch(batch):
+        return _queue_batch(db.session.get(Campaign, campaign_id), kind, batch, composed)
+
+    return notifications.send_in_batches(read_pending, queue_batch, batch_size, progress)[1]
 
 
 def state(campaign: Campaign) -> dict[MailingKind, Progress]:

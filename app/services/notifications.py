@@ -9,6 +9,7 @@ mails cost one rendering, as the campaign's and the document sending's mails do.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import current_app, render_template
@@ -17,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.domain.notifications import Notice, eligible, wants
@@ -284,7 +286,37 @@ def notify_user(composed: Composed, user: PortalUser) -> list[int]:
     return [m.id for m in mail.queue_all(messages)]
 
 
-# Reminders to many members: what was sent
+# Mails to many members: batches, and what was sent
+
+
+def send_in_batches(
+    read_pending: Callable[[], list],
+    queue_batch: Callable[[list], list[int]],
+    batch_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Queue (`queue_batch` flushes the batch's mails and records, returning the outbox ids),
+    commit and deliver batch after batch: (items done, mails queued). A batch that meets a
+    concurrent run's records (a unique constraint) is rolled back, nothing of it kept, and what
+    is still pending is read again."""
+    pending = read_pending()
+    total, done, queued = len(pending), 0, 0
+    while pending:
+        batch = pending[:batch_size]
+        try:
+            ids = queue_batch(batch)
+            db.session.commit()
+        except IntegrityError:  # another run mailed some of them meanwhile
+            db.session.rollback()
+            pending = read_pending()
+            total = done + len(pending)
+            continue
+        mail.deliver(ids)
+        pending = pending[batch_size:]
+        done, queued = done + len(batch), queued + len(ids)
+        if progress is not None:
+            progress(done, total)
+    return done, queued
 
 
 def sent_keys(notice: Notice, keys: list[tuple[int, str]]) -> set[tuple[int, str]]:

@@ -23,7 +23,6 @@ from datetime import date
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.domain.notifications import Notice
 from app.extensions import db
@@ -151,23 +150,7 @@ def _queue_batch(notice: Notice, batch: list[Pending], composed_for) -> list[int
 
 
 def _send(notice, read_pending, composed_for, batch_size, progress) -> Outcome:
-    """Queue, commit and deliver batch after batch; a batch that meets a concurrent run's
-    records is rolled back (nothing of it kept) and what is still pending is read again."""
-    pending = read_pending()
-    total, done, queued = len(pending), 0, 0
-    while pending:
-        batch = pending[:batch_size]
-        try:
-            ids = _queue_batch(notice, batch, composed_for)
-            db.session.commit()
-        except IntegrityError:  # another run reminded some of them meanwhile
-            db.session.rollback()
-            pending = read_pending()
-            total = done + len(pending)
-            continue
-        mail.deliver(ids)
-        pending = pending[batch_size:]
-        done, queued = done + len(batch), queued + len(ids)
-        if progress is not None:
-            progress(done, total)
-    return Outcome(done, queued)
+    done, mails = notifications.send_in_batches(
+        read_pending, lambda batch: _queue_batch(notice, batch, composed_for), batch_size, progress
+    )
+    return Outcome(done, mails)
