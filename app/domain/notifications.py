@@ -35,7 +35,6 @@ class NoticeRule:
     for_everyone: bool = False  # on by default for every eligible user
 
 
-_EMPLOYEES = frozenset({"right.employees.read", "right.employees.write", "right.visits"})
 RULES: dict[Notice, NoticeRule] = {
     Notice.VISIT_SCHEDULED: NoticeRule(frozenset({"right.visits"}), for_contacts=False),
     Notice.VISIT_OUTCOME: NoticeRule(frozenset({"right.visits"}), for_contacts=False),
@@ -45,7 +44,8 @@ RULES: dict[Notice, NoticeRule] = {
     Notice.CAMPAIGN: NoticeRule(frozenset({"right.declaration"}), for_contacts=True),
     Notice.DUERP_REMINDER: NoticeRule(frozenset({"right.documents"}), for_contacts=True),
     Notice.INVOICE_ISSUED: NoticeRule(frozenset({"right.invoices"}), for_contacts=True),
-    Notice.NCI_EXPIRING: NoticeRule(_EMPLOYEES, for_contacts=False),
+    # Its link opens the list of attestations to renew, a report (Rapports).
+    Notice.NCI_EXPIRING: NoticeRule(frozenset({"right.reports"}), for_contacts=False),
 }
 
 

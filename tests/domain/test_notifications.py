@@ -47,8 +47,11 @@ def test_the_administrator_may_receive_every_notice_and_gets_it_by_default(notic
         (Notice.CAMPAIGN, NOBODY, True, True, True),
         (Notice.CAMPAIGN, {"right.declaration"}, False, True, False),
         (Notice.DUERP_REMINDER, NOBODY, True, True, True),
-        (Notice.NCI_EXPIRING, EMPLOYEES_READ, False, True, False),
-        (Notice.NCI_EXPIRING, {"right.employees.write"}, False, True, False),
+        # The NCI's link opens a report: the reports right, not the employees' (which alone
+        # would lead to a page refused).
+        (Notice.NCI_EXPIRING, {"right.reports"}, False, True, False),
+        (Notice.NCI_EXPIRING, EMPLOYEES_READ, False, False, False),
+        (Notice.NCI_EXPIRING, {"right.employees.write"}, False, False, False),
         (Notice.NCI_EXPIRING, NOBODY, True, False, False),
         # The author of a message always may, and gets the answer by default.
         (Notice.MESSAGE_ANSWERED, NOBODY, False, True, True),

@@ -1,8 +1,9 @@
 """A campaign's invitation and reminder e-mails (issue 11): one French mail per user who wants
 the campaign's notice (issue 12; in the demo, the administrators, who are the portal contacts)
-of each member concerned, plain text plus HTML with an unsubscribe link, delivered over a real SMTP server on loopback, by batches with
-progress; a second run sends nothing; the reminder skips the members confirmed or without
-employees; a member without contact still gets its row (0 recipients)."""
+of each member concerned, plain text plus HTML with an unsubscribe link, delivered over a real
+SMTP server on loopback, by batches with progress; a second run sends nothing; the reminder
+skips the members confirmed or without employees; a member without contact still gets its row
+(0 recipients)."""
 
 from sqlalchemy import func, select
 

@@ -30,6 +30,7 @@ from tests.mail_server import smtp  # noqa: F401 - a real SMTP server, as a fixt
 
 ADMIN_10250 = "bernard@boulangerie-demo.example"
 COLLAB_10250 = "camille@boulangerie-demo.example"
+REPORTS_10250 = "rapports@boulangerie-demo.example"
 ADMIN_10251 = "thierry@transports-demo.example"
 
 
@@ -175,7 +176,7 @@ def test_the_nci_window_matches_the_domain_rule_around_month_ends(app):
         assert nci.visit_window(clock.today(), nci.Settings("NCI", 60, 0)) is None
 
 
-def test_the_nci_reminder_goes_once_to_the_users_with_employee_rights(app, smtp):  # noqa: F811
+def test_the_nci_reminder_goes_once_to_the_users_with_the_reports_right(app, smtp):  # noqa: F811
     with app.app_context():
         cases = _cases_of_10250()
         member_id = _member_id("10250")
@@ -188,16 +189,27 @@ def test_the_nci_reminder_goes_once_to_the_users_with_employee_rights(app, smtp)
             first_name="Denis",
             last_name="DOCUMENTS",
         )
-        # A choice kept from a right since withdrawn counts for nothing; the collaborator with
-        # the employees' right opts in.
+        reports = accounts.create_user(
+            username="rep10250",
+            password="Reports-demo-2026-x",
+            roles=["Member", "right.reports"],
+            member_id=member_id,
+            email=REPORTS_10250,
+            first_name="Rita",
+            last_name="RAPPORTS",
+        )
+        # A choice without the right counts for nothing (the documents' collaborator, and
+        # ets10250.2 whose employees' and visits' rights do not open the reports where the
+        # mail leads); the collaborator with the reports right opts in.
         notifications.set_choice(documents_only, Notice.NCI_EXPIRING, True)
         notifications.set_choice(_user("ets10250.2"), Notice.NCI_EXPIRING, True)
+        notifications.set_choice(reports, Notice.NCI_EXPIRING, True)
         db.session.commit()
         outcome = reminders.send_nci(clock.today())
         assert outcome == reminders.Outcome(members=2, mails=3)
         received = smtp.wait(3)
         assert sorted(r for rcpts, _ in received for r in rcpts) == sorted(
-            [ADMIN_10250, COLLAB_10250, ADMIN_10251]
+            [ADMIN_10250, REPORTS_10250, ADMIN_10251]
         )
         keys = {key for number, key, _ in _sent(Notice.NCI_EXPIRING) if number == "10250"}
         assert keys == {f"visit:{visit_id}" for visit_id in cases.values()}
