@@ -138,7 +138,7 @@ def _step(message: ContactMessage, step: Step, author, staff) -> list[int]:
         mail_ids = contact.answer(message, staff, step.text, step.status)
         message.replies[-1].created_at = _at(step.days)
     elif step.kind == "reply":
-        contact.add_member_reply(message, author, step.text)
+        mail_ids = contact.add_member_reply(message, author, step.text)
         message.replies[-1].created_at = _at(step.days)
     elif step.kind == "assign":
         contact.assign(message, staff.id, staff)

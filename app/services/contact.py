@@ -27,6 +27,8 @@ from app.models.contact import (
     MessageStatus,
 )
 from app.models.document import DocumentContent
+from app.models.user import PortalUser
+from app.security.tenancy import system_scope
 from app.services import ServiceError, audit, mail, notifications, pdf_uploads
 from app.services.pdf_uploads import display_name
 
@@ -159,12 +161,32 @@ def _tell_service(message: ContactMessage, member):
     return mail.queue(routing_address(message.type), subject, body)
 
 
-def add_member_reply(message: ContactMessage, author, body: str) -> ContactReply:
-    """The member's user adds to the thread; a message already dealt with goes back to "new"."""
-    reply = _reply(message, author, body, from_service=False)
+def add_member_reply(message: ContactMessage, author, body: str) -> list[int]:
+    """The member's user adds to the thread; a message already dealt with goes back to "new".
+    The staff member it is assigned to (else the type's address) is told, without the text: the
+    outbox ids, to deliver after the commit."""
+    _reply(message, author, body, from_service=False)
     if message.status is MessageStatus.DONE:
         message.status = MessageStatus.NEW
-    return reply
+    address = _assignee_address(message)
+    link = notifications.portal_url(f"/backoffice/messages/{message.id}")
+    with force_locale("fr"):
+        subject = _(
+            "Member's reply to message no. %(id)d (member %(number)s)",
+            id=message.id,
+            number=message.member.number,
+        )
+        body = render_template("mail/contact_reply.txt", message=message, link=link)
+    return [mail.queue(address or routing_address(message.type), subject, body).id]
+
+
+def _assignee_address(message: ContactMessage) -> str | None:
+    """The assigned staff member's address (a staff account is outside the member's scope)."""
+    if message.assignee_id is None:
+        return None
+    with system_scope():
+        assignee = db.session.get(PortalUser, message.assignee_id)
+    return assignee.email if assignee is not None and assignee.active else None
 
 
 def answer(message: ContactMessage, staff, body: str, status: MessageStatus) -> list[int]:
@@ -212,6 +234,11 @@ def _reply(message: ContactMessage, author, body: str, from_service: bool) -> Co
 
 
 def assign(message: ContactMessage, staff_id: int | None, actor) -> None:
+    """Assign to one of the service's active accounts, or to nobody."""
+    if staff_id is not None:
+        staff = db.session.get(PortalUser, staff_id)
+        if staff is None or staff.member_id is not None or not staff.active:
+            raise ServiceError("contact_assignee_unknown")
     message.assignee_id = staff_id
     message.updated_at = clock.now()
     audit.record(

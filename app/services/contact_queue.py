@@ -18,7 +18,6 @@ from app.extensions import db
 from app.models.contact import ContactMessage, ContactReply, ContactType, MessageStatus
 from app.models.member import Member
 from app.models.user import PortalUser
-from app.services import ServiceError, contact
 
 PAGE_SIZE = 50
 SORTS = ("created_at", "updated_at")
@@ -154,13 +153,6 @@ def staff_members() -> list[PortalUser]:
             .order_by(PortalUser.last_name, PortalUser.first_name, PortalUser.id)
         )
     )
-
-
-def assign(found: ContactMessage, staff_id: int | None, actor) -> None:
-    """Assign to one of the service's active accounts, or to nobody."""
-    if staff_id is not None and staff_id not in {user.id for user in staff_members()}:
-        raise ServiceError("contact_assignee_unknown")
-    contact.assign(found, staff_id, actor)
 
 
 def types() -> list[ContactType]:

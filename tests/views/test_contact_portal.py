@@ -15,7 +15,13 @@ from app import clock
 from app.errors import MESSAGES as ERRORS
 from app.extensions import db
 from app.models.billing import Invoice
-from app.models.contact import ContactKind, ContactMessage, ContactReply, ContactType
+from app.models.contact import (
+    ContactKind,
+    ContactMessage,
+    ContactReply,
+    ContactType,
+    MessageStatus,
+)
 from app.models.document import DocumentContent
 from app.models.member import Member
 from app.models.user import PortalUser
@@ -434,6 +440,34 @@ def test_reply_is_added_to_the_thread(app, member):
             )
             == 1
         )
+
+
+def test_a_reply_tells_the_assigned_staff_member_without_its_text(app, member, smtp):
+    """The reply of the member's user reaches the staff member the message is assigned to (the
+    type's address when nobody has it), with a link and without the text; a message dealt
+    with goes back to the queue as new."""
+    message_id = make_message(app, "ets10250")
+    with app.app_context():
+        staff = db.session.scalar(select(PortalUser).where(PortalUser.username == "gestion"))
+        found = db.session.get(ContactMessage, message_id)
+        contact.assign(found, staff.id, staff)
+        contact.set_status(found, MessageStatus.DONE, staff)
+        db.session.commit()
+        staff_email = staff.email
+    page = member.get(f"/messages/{message_id}")
+    response = member.post(
+        f"/messages/{message_id}/reply",
+        data={"reply": "Un complément confidentiel", "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 302
+    response.close()  # as a WSGI server does once the answer is sent: the mail leaves then
+    ((recipients, mail),) = smtp.wait(1)
+    assert recipients == [staff_email]
+    body = mail.get_content()
+    assert f"/backoffice/messages/{message_id}" in body and "10250" in mail["Subject"]
+    assert "confidentiel" not in body
+    with app.app_context():
+        assert db.session.get(ContactMessage, message_id).status is MessageStatus.NEW
 
 
 def test_a_message_without_attachment_has_no_download(app, member):

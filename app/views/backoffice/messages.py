@@ -121,7 +121,7 @@ class BackofficeMessageView(BaseView):
             return self._show(message_id, assign=form, code=400)
         staff_id = None if form.assignee.data == NOBODY else int(form.assignee.data)
         try:
-            contact_queue.assign(found, staff_id, g.user)
+            contact.assign(found, staff_id, g.user)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()

@@ -14,7 +14,7 @@ from wtforms import TextAreaField
 from app import permissions
 from app.extensions import db
 from app.models.contact import MessageStatus
-from app.services import ServiceError, contact, contact_list
+from app.services import ServiceError, contact, contact_list, mail
 from app.services.employee_list import PAGE_SIZES
 from app.views import downloads
 from app.views.messages import MESSAGES
@@ -89,12 +89,13 @@ class PortalMessagesView(BaseView):
         if not form.validate_on_submit():
             return self._show(message, form, 400)
         try:
-            contact.add_member_reply(message, g.user, form.reply.data or "")
+            mails = contact.add_member_reply(message, g.user, form.reply.data or "")
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             flash(MESSAGES[error.code], "danger")
             return self._show(self._message(message_id), form, 400)
+        mail.deliver_after_response(mails)
         flash(_("Your reply has been sent to the service."), "success")
         return redirect(url_for(".show", message_id=message_id, _anchor="thread"))
 
