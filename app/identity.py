@@ -27,8 +27,18 @@ TITLES = {
     "PortalReportsView.workforce": _l("Workforce"),
     "PortalReportsView.planning": _l("Planning"),
     "PortalReportsView.conclusions": _l("Conclusions"),
+    "PortalReportsView.nci": _l("Attestations de non contre-indication to renew"),
     "LegalView.notice": _l("Legal notice"),
     "LegalView.privacy": _l("Personal data"),
+    "PortalCentresView.directory": _l("Our medical centres"),
+    "PortalContactUsView.page": _l("Contact us"),
+    "PortalContactUsView.send": _l("Contact us"),
+    "PortalMessagesView.list": _l("My messages"),
+    "PortalMessagesView.show": _l("My messages"),
+    "PortalMessagesView.reply": _l("My messages"),
+    "UnsubscribeView.confirm": _l("E-mail notices"),
+    "BackofficeMessageView.list": _l("Members' messages"),
+    "BackofficeMessageView.show": _l("Members' messages"),
 }
 SEPARATOR = " — "
 BACK_OFFICE = _l("Back-office")
