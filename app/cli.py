@@ -165,7 +165,10 @@ def send_reminders_command(duerp, nci, batch):
             batch_size=batch,
             progress=lambda done, total, name=name: click.echo(f"{name}: {done}/{total} adhérents"),
         )
-        click.echo(f"{name}: {outcome.members} members reminded, {outcome.mails} mails delivered")
+        click.echo(
+            f"{name}: {outcome.members} adhérent(s) traité(s), "
+            f"{outcome.mails} e-mail(s) en file d'envoi"
+        )
 
 
 def init_app(app) -> None:

@@ -311,11 +311,11 @@ def test_the_command_prints_its_progress_and_a_second_run_sends_nothing(app, smt
     first = run()
     assert first.exit_code == 0, first.output
     assert "duerp: 2/2 adhérents" in first.output and "nci: 1/1 adhérents" in first.output
-    assert "duerp: 2 members reminded, 1 mails delivered" in first.output
-    assert "nci: 1 members reminded, 1 mails delivered" in first.output
+    assert "duerp: 2 adhérent(s) traité(s), 1 e-mail(s) en file d'envoi" in first.output
+    assert "nci: 1 adhérent(s) traité(s), 1 e-mail(s) en file d'envoi" in first.output
     again = run("--duerp", "--nci", "--batch", "10")
     assert again.exit_code == 0 and "adhérents" not in again.output
-    assert "duerp: 0 members reminded" in again.output and "nci: 0 members" in again.output
+    assert "duerp: 0 adhérent(s)" in again.output and "nci: 0 adhérent(s)" in again.output
     only = run("--nci")
     assert "nci:" in only.output and "duerp" not in only.output
     assert run("--batch", "0").exit_code != 0
