@@ -16,6 +16,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 
 from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import delete, select
@@ -94,7 +95,10 @@ def _send(config, mail: OutboxMail, secret: str | None) -> None:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+        # as_bytes() leaves a line starting with "From " as it is (send_message would write
+        # ">From ", an mbox quoting that has no place over SMTP); CRLF line ends, as SMTP wants.
+        data = message.as_bytes(policy=SMTP_POLICY)
+        smtp.sendmail(message["From"], [mail.recipient], data)
 
 
 def deliver(ids: list[int], secrets: dict[int, str] | None = None) -> None:
