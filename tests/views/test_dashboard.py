@@ -220,9 +220,12 @@ def test_employees_overdue_are_counted_and_listed(app, staff):
     assert ids == expected
 
 
-def test_placeholders_show_no_figure(staff):
-    later = _tree(staff).xpath("//p[contains(@class, 'dashboard-later')]")[0]
-    assert not re.search(r"\d", _text(later))
+def test_the_shortcuts_lead_to_the_documents_to_acknowledge_and_the_campaigns(staff):
+    links = _tree(staff).xpath("//nav[contains(@class, 'dashboard-links')]//a/@href")
+    assert "/backoffice/campaigns/" in links
+    assert any("acknowledge" in link.lower() for link in links), links
+    for link in links:
+        assert staff.get(link).status_code == 200, link
 
 
 # --- statements -----------------------------------------------------------------------------------
