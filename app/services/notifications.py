@@ -136,15 +136,29 @@ def choices_of(user: PortalUser) -> dict[Notice, bool]:
     }
 
 
-def set_choice(user: PortalUser, notice: Notice, enabled: bool) -> None:
-    row = db.session.scalar(
+def _choice_row(user_id: int, notice: Notice) -> NotificationPreference | None:
+    return db.session.scalar(
         select(NotificationPreference).where(
-            NotificationPreference.user_id == user.id, NotificationPreference.notice == notice
+            NotificationPreference.user_id == user_id, NotificationPreference.notice == notice
         )
     )
+
+
+def set_choice(user: PortalUser, notice: Notice, enabled: bool) -> None:
+    """Keep the user's choice (one row per user and notice: two requests at once, such as a
+    double click on an unsubscribe link, end with one row, not an error)."""
+    row = _choice_row(user.id, notice)
     if row is None:
-        row = NotificationPreference(user_id=user.id, member_id=user.member_id, notice=notice)
-        db.session.add(row)
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    NotificationPreference(
+                        user_id=user.id, member_id=user.member_id, notice=notice, enabled=enabled
+                    )
+                )
+            return
+        except IntegrityError:  # a concurrent request saved the user's choice first
+            row = _choice_row(user.id, notice)
     row.enabled = enabled
     db.session.flush()
 

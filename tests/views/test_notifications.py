@@ -6,6 +6,7 @@ confirmation, the bulk command) mailed to the member's administrator."""
 
 import io
 import re
+import threading
 import time
 
 from lxml import html as lxml_html
@@ -23,7 +24,8 @@ from app.models.notification import NotificationPreference
 from app.models.user import PortalUser
 from app.models.visit import VisitRequest
 from app.services import declarations, invoice_runs, notifications
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
+from tests.views.test_account_races import at_once
 from tests.views.test_backoffice_documents import _fe, _send_form
 from tests.views.test_declaration import post_confirm, shown
 from tests.views.test_employees import logged_in
@@ -200,6 +202,45 @@ def test_a_forged_unsubscribe_link_is_a_404(app, client):
     assert client.get(f"/notifications/unsubscribe/{token}x").status_code == 404
     assert client.get("/notifications/unsubscribe/abc").status_code == 404
     assert _choices(app, "ets10250")[Notice.DOCUMENT_SENT] is True
+
+
+def test_two_clicks_at_once_on_an_unsubscribe_link_keep_one_choice(app, monkeypatch):
+    """The same link posted twice at the same moment (a double click, a mail client's check):
+    both requests read "no choice yet" before either saves (held together after their read),
+    both are answered, and one choice is stored, off."""
+    read = notifications._choice_row
+    barrier = threading.Barrier(2)
+    held = threading.local()
+
+    def read_then_wait(user_id, notice):
+        row = read(user_id, notice)
+        if not getattr(held, "done", False):
+            held.done = True
+            barrier.wait(10)
+        return row
+
+    monkeypatch.setattr(notifications, "_choice_row", read_then_wait)
+    with app.app_context():
+        user_id = _user("ets10250").id
+        link = notifications.unsubscribe_link(user_id, Notice.INVOICE_ISSUED)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    clients = [app.test_client(), app.test_client()]
+    tokens = [csrf_token(c.get(f"/{path}").text) for c in clients]
+    statuses = at_once(
+        [
+            lambda c=c, t=t: c.post(f"/{path}", data={"csrf_token": t}).status_code
+            for c, t in zip(clients, tokens, strict=True)
+        ]
+    )
+    assert statuses == [302, 302]
+    with app.app_context():
+        rows = db.session.scalars(
+            select(NotificationPreference).where(
+                NotificationPreference.user_id == user_id,
+                NotificationPreference.notice == Notice.INVOICE_ISSUED,
+            )
+        ).all()
+        assert [row.enabled for row in rows] == [False]
 
 
 # --- visits ---------------------------------------------------------------------------------------
