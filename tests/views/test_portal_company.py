@@ -16,15 +16,16 @@ def test_member_admin_home_shows_the_company_and_every_section(client):
     login(client, "ets10250")
     page = client.get("/").text
     assert "BOULANGERIE DEMO" in page and "10250" in page
-    assert page.count("panel panel-default portal-section") == 9  # with "Nos centres" (issue 12)
+    # with "Nos centres" and "Contactez-nous" (issue 12)
+    assert page.count("panel panel-default portal-section") == 10
 
 
 def test_collaborator_sees_only_the_sections_of_its_rights(client):
     login(client, "ets10250.2")
     page = client.get("/").text
     assert (
-        page.count("panel panel-default portal-section") == 4
-    )  # company, employees (read), visit requests, centres
+        page.count("panel panel-default portal-section") == 5
+    )  # company, employees (read), visit requests, centres, contact
     assert "Profils" not in page
 
 
