@@ -206,3 +206,14 @@ def _plausible_date_text(value: str) -> bool:
         return is_plausible(date_parser.parse(value).date())
     except (ValueError, OverflowError):
         return False
+
+
+def pager(page: int, size: int, total: int) -> dict:
+    """What a paged list shows around its rows: the rows' range ("1 - 25 of 80") and the number
+    of pages (at least one), for the template context."""
+    return {
+        "total": total,
+        "first": (page - 1) * size + 1 if total else 0,
+        "last": min(page * size, total),
+        "pages": max((total + size - 1) // size, 1),
+    }

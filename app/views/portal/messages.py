@@ -18,6 +18,7 @@ from app.services import ServiceError, contact, contact_list, mail
 from app.services.employee_list import PAGE_SIZES
 from app.views import downloads
 from app.views.messages import MESSAGES
+from app.views.params import pager
 from app.views.portal.contact import contact_limits
 
 STATUS_LABELS = {
@@ -55,15 +56,11 @@ class PortalMessagesView(BaseView):
     def list(self):
         params = contact_list.params_of(request.args)
         rows, total = contact_list.page(db.session, g.user, params)
-        first = (params.page - 1) * params.size + 1 if total else 0
         return self.render_template(
             "contact/list.html",
             rows=rows,
             params=params,
-            total=total,
-            first=first,
-            last=min(params.page * params.size, total),
-            pages=max((total + params.size - 1) // params.size, 1),
+            **pager(params.page, params.size, total),
             page_sizes=PAGE_SIZES,
             status_labels=STATUS_LABELS,
         )

@@ -25,6 +25,7 @@ from app.services.employee_list import PAGE_SIZES, parse_page, parse_size
 from app.views import letters, params
 from app.views.common import current_member_id, owned
 from app.views.messages import MESSAGES
+from app.views.params import pager
 from app.views.portal.visit_forms import VisitRequestForm
 
 RESOURCE = "PortalVisitRequests"
@@ -82,17 +83,13 @@ class PortalVisitRequestsView(BaseView):
     def list(self):
         params = ListParams.from_args(request.args)
         rows, total = requests_page(current_member_id(), params)
-        first = (params.page - 1) * params.size + 1 if total else 0
         return self.render_template(
             "visits/list.html",
             rows=rows,
             statuses=list(RequestStatus),
             status=params.status,
             params=params,
-            total=total,
-            first=first,
-            last=min(params.page * params.size, total),
-            pages=max((total + params.size - 1) // params.size, 1),
+            **pager(params.page, params.size, total),
             page_sizes=PAGE_SIZES,
             may_cancel=member_may_cancel,
         )
