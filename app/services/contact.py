@@ -65,6 +65,18 @@ def active_types() -> list[ContactType]:
     )
 
 
+def recent_invoices(member_id: int, limit: int) -> list[Invoice]:
+    """The member's newest invoices, for the choice of an invoice question."""
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.member_id == member_id)
+            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def routing_address(contact_type: ContactType) -> str:
     """The type's own address (staff set it), else the setting per type, else the service's."""
     config = current_app.config

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models.contact import ContactMessage, ContactReply
@@ -43,7 +43,9 @@ def visible_message(user, message_id: int) -> ContactMessage | None:
     if user.member_id is None:
         return None
     return db.session.scalar(
-        select(ContactMessage).where(ContactMessage.id == message_id, *visible_to(user))
+        select(ContactMessage)
+        .where(ContactMessage.id == message_id, *visible_to(user))
+        .options(selectinload(ContactMessage.replies).joinedload(ContactReply.author))
     )
 
 

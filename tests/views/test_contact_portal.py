@@ -556,3 +556,33 @@ def test_list_statements_do_not_grow_with_the_messages(app, member):
     many = statements_of(app, lambda: member.get(LIST, query_string={"size": 100}))
     assert len(listed_ids(member)) >= 30
     assert len(many) == len(few), (few, many)
+
+
+def _add_replies(app, message_id: int, usernames: list[str]) -> None:
+    """Replies of the member's users, one per username, in turn."""
+    with app.app_context():
+        found = db.session.get(ContactMessage, message_id)
+        for index, username in enumerate(usernames):
+            user = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
+            db.session.add(
+                ContactReply(
+                    member_id=found.member_id,
+                    message=found,
+                    author_id=user.id,
+                    from_service=False,
+                    body=f"Complément {index}",
+                    created_at=clock.now(),
+                )
+            )
+        db.session.commit()
+
+
+def test_a_thread_costs_the_same_statements_whatever_its_replies(app, member):
+    """The replies and their authors are read with the message, not one by one."""
+    message_id = make_message(app, "ets10250")
+    _add_replies(app, message_id, ["ets10250"])
+    few = statements_of(app, lambda: member.get(f"/messages/{message_id}"))
+    _add_replies(app, message_id, ["ets10250.2", "ets10250"] * 10)
+    many = statements_of(app, lambda: member.get(f"/messages/{message_id}"))
+    assert member.get(f"/messages/{message_id}").text.count('class="panel panel-default') >= 21
+    assert len(many) == len(few), (few, many)

@@ -15,13 +15,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from app import permissions
 from app.domain.inputs import parse_id
 from app.extensions import db
-from app.models.billing import Invoice
 from app.models.contact import ContactKind
 from app.models.member import Member
 from app.services import ServiceError, contact, mail
@@ -70,18 +68,12 @@ def contact_limits() -> list[Limit]:
 
 
 def invoice_choices(member_id: int) -> list[tuple[int, str]]:
-    invoices = db.session.scalars(
-        select(Invoice)
-        .where(Invoice.member_id == member_id)
-        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
-        .limit(MAX_INVOICES)
-    )
     return [
         (
             invoice.id,
             f"{invoice.number} – {format_date(invoice.issued_on)} – {money(invoice.total)}",
         )
-        for invoice in invoices
+        for invoice in contact.recent_invoices(member_id, MAX_INVOICES)
     ]
 
 
@@ -98,8 +90,7 @@ class PortalContactUsView(BaseView):
     def _can(self, permission: str, resource: str) -> bool:
         return self.appbuilder.sm.has_access(permission, resource)
 
-    def _render(self, form: ContactForm, chosen, status: int = 200):
-        types = contact.active_types()
+    def _render(self, form: ContactForm, types, chosen, status: int = 200):
         invoices = []
         if chosen is not None and chosen.kind is ContactKind.INVOICE:
             if self._can("can_list", "PortalInvoices"):
@@ -120,9 +111,9 @@ class PortalContactUsView(BaseView):
         return page, status
 
     @staticmethod
-    def _chosen(code=None, type_id=None):
+    def _chosen(types, code=None, type_id=None):
         """The active type named by its code (GET) or its id (POST), else None."""
-        for contact_type in contact.active_types():
+        for contact_type in types:
             if contact_type.code == code or str(contact_type.id) == str(type_id):
                 return contact_type
         return None
@@ -132,9 +123,10 @@ class PortalContactUsView(BaseView):
     @permission_name("list")
     def page(self):
         current_member_id()
-        chosen = self._chosen(code=request.args.get("type"))
+        types = contact.active_types()
+        chosen = self._chosen(types, code=request.args.get("type"))
         form = ContactForm(type_id=chosen.id if chosen else None)
-        return self._render(form, chosen)
+        return self._render(form, types, chosen)
 
     @expose("/", methods=["POST"])
     @has_access
@@ -142,17 +134,18 @@ class PortalContactUsView(BaseView):
     def send(self):
         member = db.session.get(Member, current_member_id())
         form = ContactForm()
-        chosen = self._chosen(type_id=form.type_id.data)
+        types = contact.active_types()
+        chosen = self._chosen(types, type_id=form.type_id.data)
         if not form.validate_on_submit():
             flash(FORM_MESSAGE, "danger")
-            return self._render(form, chosen, 400)
+            return self._render(form, types, chosen, 400)
         try:
             message = contact.submit(member, g.user, self._draft(form), self._upload(form))
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             flash(MESSAGES[error.code], "danger")
-            return self._render(form, chosen, 400)
+            return self._render(form, types, chosen, 400)
         mail.deliver_after_response(message.mail_ids)
         flash(
             _(
