@@ -32,6 +32,7 @@ def _development_secret() -> str:
 
 
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("json", "text")
 MIN_SECRET_DISTINCT = 8
 
 
@@ -69,6 +70,8 @@ def check(settings: dict) -> None:
     proxies = settings.get("TRUSTED_PROXIES", 0)
     if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
         raise ConfigError("TRUSTED_PROXIES must be a number (0 or more).")
+    if settings.get("LOG_FORMAT", "text") not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {settings.get('LOG_FORMAT')!r}.")
 
 
 def database_url(url: str | None = None) -> str:
@@ -295,4 +298,8 @@ def _settings(env: str) -> dict:
         **contact(),
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "PAGE_SIZE": 25,
+        # One line per request (app/request_log.py): json or text; the client's address only
+        # when asked (it is personal data).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text").lower(),
+        "LOG_CLIENT_IP": _flag("LOG_CLIENT_IP", False),
     }

@@ -7,7 +7,7 @@ from flask_appbuilder import AppBuilder
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from app import cli, errors, identity, permissions
+from app import cli, errors, health, identity, permissions, request_log
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
 from app.services import text_search
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
+    request_log.init_app(app)  # first: its clock starts before every other hook
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)  # before AppBuilder: FAB's GET delete/action routes get protected too
@@ -46,5 +47,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(tenancy.resolve_scope)  # after FAB's own, which sets g.user
     app.before_request(require_password_change)
     errors.init_app(app)
+    health.init_app(app)
     cli.init_app(app)
     return app
