@@ -59,6 +59,7 @@ DENIED = {403, 404, 405}
 # Public pages without data (their refusals are tested in tests/views/test_access.py).
 PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_password"}
 PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
+PUBLIC |= {"healthz"}  # the load balancer's probe: no data (issue 13, tests/test_operations.py)
 B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id", "invoice_id"}
 B_ID_ARGS |= {"declaration_id", "message_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
