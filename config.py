@@ -258,6 +258,10 @@ def _settings(env: str) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Background jobs (issue 13): RQ on this Redis, run by `flask worker`; without it, jobs
+        # run in the web process once the response is out (development, tests).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOB_TIMEOUT": int(os.environ.get("JOB_TIMEOUT", "3600")),  # seconds, per job
         # Language: French first, English on the switch
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

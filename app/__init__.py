@@ -10,7 +10,7 @@ import config
 from app import cli, errors, health, identity, permissions, request_log
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
-from app.services import text_search
+from app.services import jobs, text_search
 from app.views import params
 from app.views.portal.profile import require_password_change
 
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     params.init_app(app)  # before the views: their <int:...> rules take the bounded converter
     tenancy.install()
     text_search.install()
+    jobs.install()
     headers.init_app(app)
     identity.init_app(app)
     with app.app_context():
@@ -49,4 +50,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     health.init_app(app)
     cli.init_app(app)
+    from app import tasks  # noqa: F401  (registers the background jobs' tasks)
+
     return app

@@ -185,6 +185,7 @@ def init_app(app) -> None:
         send_reminders_command,
     ):
         app.cli.add_command(command)
-    from app import cli_bench  # flask bench-data (benchmarks)
+    from app import cli_bench, cli_jobs  # flask bench-data (benchmarks); worker, send-outbox
 
     cli_bench.init_app(app)
+    cli_jobs.init_app(app)

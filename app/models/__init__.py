@@ -32,6 +32,7 @@ from app.models.employee import (
     Sex,
     WorkPost,
 )
+from app.models.job import Job, JobStatus
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.models.notification import NotificationPreference, NotificationSent
 from app.models.provisioning import ProvisionalCredential
@@ -41,6 +42,8 @@ from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitRequest
 
 __all__ = [
+    "Job",
+    "JobStatus",
     "AuditEntry",
     "Campaign",
     "CampaignMailing",

@@ -60,6 +60,11 @@ class OutboxMail(Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(String(500))
+    # Failed sendings (issue 13): the outbox job retries with a growing delay, then gives up
+    # (next_attempt_at None, error kept) and staff see it. None also for a mail carrying a
+    # personal link: only the request that holds the link sends it, once.
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"

@@ -45,6 +45,7 @@ def test_a_notice_arrives_whole_and_its_attachment_is_then_deleted(app, smtp):  
         (attachment,) = list(message.iter_attachments())
         assert attachment.get_filename() == "convocation.pdf"
         assert attachment.get_content() == pdf
+        db.session.expire_all()  # the outbox job sent it in a session of its own
         sent = db.session.get(OutboxMail, queued.id)
         assert sent.sent_at is not None and sent.body is None and sent.html is None
         assert sent.attachment_content_id is None

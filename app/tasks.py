@@ -1,0 +1,87 @@
+"""The background jobs' tasks (issue 13), registered by kind for app.services.jobs.
+
+Each task takes `progress(done, total)` and JSON-able parameters (ids, dates as ISO strings),
+does its work by batches committed one at a time through the use cases of app/services, and
+returns its outcome in the staff's words. Every one is idempotent: run twice, or relaunched after
+a failure, it does only what is still missing.
+"""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.services.jobs import task
+
+
+def _day(value: str | None) -> date:
+    return date.fromisoformat(value) if value else clock.today()
+
+
+@task("outbox", _l("Sending the outbox's e-mails"), single=True)
+def send_outbox(progress) -> str:
+    from app.services import jobs, mail
+
+    outcome = mail.send_due(progress=progress)
+    if outcome.retry_at is not None:
+        jobs.start_at(outcome.retry_at, "outbox")
+    return str(outcome)
+
+
+@task("recompute_categories", _l("Follow-up categories recomputed"))
+def recompute_categories(progress, day: str | None = None, risk_ids=None) -> str:
+    from app.services import recompute
+
+    changed = recompute.categories(_day(day), risk_ids, progress=progress)
+    return f"{changed} salarié(s) changent de catégorie (échéances recalculées)"
+
+
+@task("refresh_due_dates", _l("Next visit due dates refreshed"))
+def refresh_due_dates(progress, employee_ids=None) -> str:
+    from app.services import recompute
+
+    changed = recompute.due_dates(employee_ids, progress=progress)
+    return f"{changed} échéance(s) modifiée(s)"
+
+
+@task("reminders", _l("Reminders (DUERP, NCI)"))
+def send_reminders(progress, kinds=("duerp", "nci"), day: str | None = None) -> str:
+    from app.services import reminders
+
+    today, parts = _day(day), []
+    senders = {"duerp": reminders.send_duerp, "nci": reminders.send_nci}
+    for kind in kinds:
+        outcome = senders[kind](today, progress=progress)
+        parts.append(f"{kind.upper()} : {outcome.members} adhérent(s), {outcome.mails} e-mail(s)")
+    return " ; ".join(parts)
+
+
+@task("campaign_mailing", _l("Campaign e-mails"))
+def campaign_mailing(progress, year: int, kind: str) -> str:
+    from app.models.billing import MailingKind
+    from app.services import campaign_mailings, declarations
+
+    campaign = declarations.campaign_of(year)
+    if campaign is None:
+        raise LookupError(f"aucune campagne de déclaration pour {year}")
+    queued = campaign_mailings.send(campaign, MailingKind(kind), progress=progress)
+    return f"{queued} e-mail(s) mis en file d'envoi"
+
+
+@task("invoice_declarations", _l("Invoicing the year's declarations"))
+def invoice_declarations(progress, year: int, unconfirmed: bool = False) -> str:
+    from app.services import declarations, invoice_runs
+
+    campaign = declarations.campaign_of(year)
+    if campaign is None:
+        raise LookupError(f"aucune campagne de déclaration pour {year}")
+    outcome = invoice_runs.run(
+        campaign, unconfirmed=unconfirmed, progress=lambda _step, done, total: progress(done, total)
+    )
+    text = (
+        f"{outcome.confirmed} déclaration(s) confirmée(s) par le service, "
+        f"{outcome.invoiced} facture(s) émise(s), {len(outcome.failed)} échec(s)"
+    )
+    if outcome.failed:
+        text += " : " + ", ".join(outcome.failed[:10])
+    return text
