@@ -33,6 +33,7 @@ from flask_appbuilder.security.views import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from app import clock, permissions
@@ -40,6 +41,7 @@ from app.domain.lockout import is_locked
 from app.domain.passwords import check_password
 from app.extensions import db
 from app.models.user import PortalUser
+from app.security.access_cache import CachedAccessMixin
 from app.security.actions import SafeActionsMixin
 from app.security.role_labels import RoleChoicesMixin, roles_text
 from app.security.tenancy import system_scope
@@ -225,7 +227,7 @@ class SecurityUserView(RoleChoicesMixin, OptionalBooleansMixin, SafeActionsMixin
         return redirect(url_for("ProfileView.edit"))
 
 
-class PortalSecurityManager(SecurityManager):
+class PortalSecurityManager(CachedAccessMixin, SecurityManager):
     user_model = PortalUser
     userdbmodelview = SecurityUserView
     rolemodelview = SecurityRoleView
@@ -283,10 +285,27 @@ class PortalSecurityManager(SecurityManager):
         if not user_id.isdigit() or len(user_id) > 18:
             return None
         with system_scope():
-            user = self.get_user_by_id(int(user_id))
+            user = self._user_for_request(int(user_id))
         if user is not None and user.is_active and user.session_stamp == stamp:
             return user
         return None
+
+    def _user_for_request(self, user_id: int) -> PortalUser | None:
+        """The user with what every page reads of it (its roles and groups for the permission
+        checks, its member), in one statement instead of one per relation."""
+        return (
+            db.session.scalars(
+                select(PortalUser)
+                .where(PortalUser.id == user_id)
+                .options(
+                    joinedload(PortalUser.roles),
+                    joinedload(PortalUser.groups).joinedload(self.group_model.roles),
+                    joinedload(PortalUser.member),
+                )
+            )
+            .unique()
+            .one_or_none()
+        )
 
     def auth_user_db(self, username, password):
         """The login check, by identifier only, doing the same work whatever the outcome: one

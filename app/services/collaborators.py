@@ -8,6 +8,7 @@ written to the audit log. Several users may be portal contacts (any of them can 
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.domain.passwords import generate_provisional_password
@@ -26,9 +27,14 @@ GRANTABLE = permissions.PORTAL_RIGHT_ROLES | {permissions.ROLE_MEMBER_ADMIN}
 
 
 def company_users(member_id: int) -> list[PortalUser]:
+    """The member's accounts with their roles (the list shows each one's rights): two
+    statements, whatever the number of accounts."""
     return list(
         db.session.scalars(
-            select(PortalUser).where(PortalUser.member_id == member_id).order_by(PortalUser.id)
+            select(PortalUser)
+            .where(PortalUser.member_id == member_id)
+            .options(selectinload(PortalUser.roles))
+            .order_by(PortalUser.id)
         )
     )
 

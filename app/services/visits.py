@@ -327,11 +327,11 @@ def requests_of(employee_id: int) -> list[VisitRequest]:
     )
 
 
-def visits_of(employee_id: int, outcome: VisitOutcome) -> list[Visit]:
-    return list(
-        db.session.scalars(
-            select(Visit)
-            .where(Visit.employee_id == employee_id, Visit.outcome == outcome)
-            .order_by(Visit.visit_on.desc())
-        )
-    )
+def visits_by_outcome(employee_id: int) -> dict[VisitOutcome, list[Visit]]:
+    """The employee's visits done and absences, newest first, in one select."""
+    found = {outcome: [] for outcome in VisitOutcome}
+    for visit in db.session.scalars(
+        select(Visit).where(Visit.employee_id == employee_id).order_by(Visit.visit_on.desc())
+    ):
+        found[visit.outcome].append(visit)
+    return found

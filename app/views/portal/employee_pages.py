@@ -181,6 +181,7 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
     if posted is not None:
         held = posted
     requests = visits.requests_of(employee.id) if employee else []
+    seen = visits.visits_by_outcome(employee.id) if employee else {}
     return {
         "member": member,
         "form": form,
@@ -193,8 +194,8 @@ def form_context(member, form, employee, editable: bool, posted: set[int] | None
         "requests": requests,
         "overdue": employee is not None and _overdue(employee, requests, today),
         "in_workforce": employee is None or is_in_workforce(employee.contract_end_on, today),
-        "visits_done": visits.visits_of(employee.id, VisitOutcome.SEEN) if employee else [],
-        "absences": visits.visits_of(employee.id, VisitOutcome.ABSENT) if employee else [],
+        "visits_done": seen.get(VisitOutcome.SEEN, []),
+        "absences": seen.get(VisitOutcome.ABSENT, []),
         **_documents_tab(member, employee),
         "withdrawn": {
             risk.id
