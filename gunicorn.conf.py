@@ -82,3 +82,10 @@ access_log_format = (
     '%(t)s "%(m)s %({portal.route}e)s" %(s)s %(B)s %(M)sms request_id=%({portal.request_id}e)s'
 )
 proc_name = "portal"
+# gunicorn's control socket (gunicornc: worker counts, reload) is off unless a path is given: its
+# default path in $HOME would be shared by two instances on one machine; signals do the same
+# (HUP reloads, TTIN/TTOU add or remove a worker).
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -173,7 +173,7 @@ def test_gunicorn_config_is_valid_and_ties_the_proxies_to_trusted_proxies(monkey
     cfg = _gunicorn_config(monkeypatch)
     assert cfg.timeout == 30 and cfg.graceful_timeout == 30
     assert 1 <= cfg.workers <= 8 and cfg.wsgi_app == "run:app"
-    assert cfg.bind == ["127.0.0.1:8000"]
+    assert cfg.bind == ["127.0.0.1:8000"] and cfg.control_socket_disable
     assert cfg.forwarded_allow_ips == [] and cfg.secure_scheme_headers == {}
     assert "%(q)s" not in cfg.access_log_format and "%(r)s" not in cfg.access_log_format
     assert "%(U)s" not in cfg.access_log_format and "{portal.route}e" in cfg.access_log_format
