@@ -57,14 +57,14 @@ def send_reminders(progress, kinds=("duerp", "nci"), day: str | None = None) -> 
 
 
 @task("campaign_mailing", _l("Campaign e-mails"))
-def campaign_mailing(progress, year: int, kind: str) -> str:
+def campaign_mailing(progress, year: int, mailing: str) -> str:
     from app.models.billing import MailingKind
     from app.services import campaign_mailings, declarations
 
     campaign = declarations.campaign_of(year)
     if campaign is None:
         raise LookupError(f"aucune campagne de déclaration pour {year}")
-    queued = campaign_mailings.send(campaign, MailingKind(kind), progress=progress)
+    queued = campaign_mailings.send(campaign, MailingKind(mailing), progress=progress)
     return f"{queued} e-mail(s) mis en file d'envoi"
 
 

@@ -88,16 +88,18 @@ def _write(job_id: int, status_was: JobStatus | None = None, **values) -> bool:
     return changed == 1
 
 
-def start(kind: str, requested_by_id: int | None = None, **params) -> None:
-    """Start a job once the caller's transaction commits (at once when there is none)."""
+def start(kind: str, requested_by_id: int | None = None, **params) -> int | None:
+    """Start a job once the caller's transaction commits (at once when there is none: its id
+    is returned then, for a link to its page)."""
     if kind not in TASKS:
         raise KeyError(f"unknown job kind {kind!r}")
     request = (kind, requested_by_id, params)
     session = db.session()
     if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
         session.info.setdefault(_PENDING, []).append(request)
-    else:  # nothing of the caller's waits for a commit (or it is committed already)
-        _create_and_dispatch(*request)
+        return None
+    # nothing of the caller's waits for a commit (or it is committed already)
+    return _create_and_dispatch(*request)
 
 
 def start_at(when: datetime, kind: str, **params) -> None:

@@ -21,6 +21,7 @@ from app.services import (
     campaign_progress,
     campaigns,
     invoice_notices,
+    jobs,
     mail,
 )
 from app.services import declarations as declaration_service
@@ -176,14 +177,11 @@ class BackofficeCampaignView(BaseView):
     @has_access
     @permission_name("send")
     def send(self, year: int, kind: str):
-        campaign_id = _campaign(year).id
+        _campaign(year)
         if kind not in KINDS:
             abort(404)
-
-        def work():
-            campaign_mailings.send(db.session.get(Campaign, campaign_id), KINDS[kind])
-
-        mail.run_after_response(work)
+        # A background job (issue 13): batches committed one at a time, resumable.
+        jobs.start("campaign_mailing", requested_by_id=g.user.id, year=year, mailing=kind)
         flash(_("The e-mails are being sent: the counter below follows them."), "success")
         return redirect(url_for(".progress", year=year))
 
