@@ -1,6 +1,7 @@
 """Categories stored on employees follow the catalogue: the 1 October 2025 change (décret
 2025-355) moves driving-authorisation and electrical-clearance-only employees from SIR to SI."""
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from app.domain.follow_up import FollowUp
 from app.extensions import db
 from app.models.employee import Employee, EmployeeRisk
+from app.models.job import Job, JobStatus
 from app.models.risk import Risk
 from app.services import employees
 from tests.conftest import login, post_form
@@ -61,5 +63,14 @@ def test_editing_a_category_period_in_the_back_office_recomputes_employees(app):
         {"risk": str(risk_id), "category": "SIR", "valid_from": "", "valid_until": ""},
     )
     assert response.status_code == 302
+    with app.app_context():  # the request returns at once: a job recomputes
+        (job,) = db.session.scalars(select(Job).where(Job.kind == "recompute_categories")).all()
+        assert json.loads(job.params)["risk_ids"] == [risk_id]
+        assert all(employee.category is FollowUp.SIA for employee in _holders("NUIT"))
+    page = client.get(response.location)
+    assert f"/backoffice/jobs/{job.id}" in page.text  # the flash links to the job's page
+    response.close()  # as a WSGI server does once the answer is out: the job runs then
     with app.app_context():
+        done = db.session.get(Job, job.id)
+        assert done.status is JobStatus.DONE and done.outcome.startswith(f"{len(night)} ")
         assert all(employee.category is FollowUp.SIR for employee in _holders("NUIT"))

@@ -1,31 +1,49 @@
 """Back-office: reference data (risks and their dated categories, exam types, document classes,
 PCS-ESE codes, postal codes), loaded by `flask load-reference-data` and editable by staff."""
 
-from flask import flash
+from flask import flash, g, url_for
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import inspect
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app import clock
 from app.domain.follow_up import FollowUp
-from app.extensions import db
 from app.models.reference import DocumentClass, DocumentSubclass, ExamType, PcsCode, PostalCode
 from app.models.risk import Risk, RiskCategory
-from app.services import employees
+from app.services import jobs
 from app.views.common import BaseModelView, EagerInterface, enum_field
 from app.views.labels import FORMATTERS, LABELS
 
 
 class RecomputeAfterChange:
-    """A change of a risk's category periods moves employees between categories: recompute
-    them all (edits of a risk's label or declarable dates do not, so they do not pay for it)."""
+    """A change of a risk's category periods moves the risk's holders between categories: a
+    background job recomputes them (and their due dates) while the staff member goes on; its
+    page shows the progress, then the outcome (issue 13). Edits of a risk's label or
+    declarable dates do not, so they do not pay for it."""
 
-    def _recompute(self, _item=None):
-        changed = employees.recompute_categories(clock.today())
-        db.session.commit()
-        flash(_l("Follow-up categories recomputed: %(n)d employees changed.", n=changed), "info")
+    def pre_update(self, item):
+        # The risk the period belonged to before the edit: its holders move too.
+        g.recompute_risks = {*inspect(item).attrs.risk_id.history.deleted, item.risk_id}
+
+    def _recompute(self, item):
+        risk_ids = sorted(g.pop("recompute_risks", None) or {item.risk_id})
+        job_id = jobs.start(
+            "recompute_categories",
+            requested_by_id=g.user.id,
+            day=clock.today().isoformat(),
+            risk_ids=risk_ids,
+        )
+        link = url_for("BackofficeJobView.show", job_id=job_id) if job_id else None
+        text = _("Follow-up categories are being recomputed for the holders of this risk.")
+        if link:
+            follow = _("Follow the recomputation")
+            text = Markup('{} <a href="{}">{}</a>').format(text, link, follow)
+        flash(text, "info")
 
     post_add = post_update = post_delete = _recompute
 
