@@ -155,7 +155,10 @@ def dispatch(job_id: int, run_after: datetime | None = None) -> None:
         }
         try:
             if run_after is not None and run_after > clock.now():
-                queue().enqueue_at(run_after, perform, job_id, **options)
+                # our times are Paris local time, naive (app.clock); RQ reads naive as the
+                # machine's zone
+                when = run_after.replace(tzinfo=clock.PARIS)
+                queue().enqueue_at(when, perform, job_id, **options)
             else:
                 queue().enqueue(perform, job_id, **options)
         except Exception:  # Redis down: the row stays queued; `flask worker` picks it up
