@@ -54,8 +54,18 @@ def static_or_url(value: str) -> str:
 def _menu_labels(items, labels: dict) -> dict:
     for item in items:
         if item.baseview is not None:
-            labels.setdefault(item.baseview.endpoint, str(item.label or item.name))
+            labels.setdefault(item.baseview.endpoint, item.label or item.name)
         _menu_labels(item.childs or [], labels)
+    return labels
+
+
+def _labels_by_endpoint() -> dict:
+    """Endpoint -> its menu entry's label (lazy, translated when shown), gathered once: the menu
+    does not change after start-up."""
+    labels = current_app.extensions.get("portal.menu_labels")
+    if labels is None:
+        labels = _menu_labels(current_app.appbuilder.menu.get_list(), {})
+        current_app.extensions["portal.menu_labels"] = labels
     return labels
 
 
@@ -67,8 +77,7 @@ def page_name(explicit=None) -> str:
     endpoint = request.endpoint or ""
     if endpoint in TITLES:
         return str(TITLES[endpoint])
-    labels = _menu_labels(current_app.appbuilder.menu.get_list(), {})
-    return labels.get(request.blueprint or "", "")
+    return str(_labels_by_endpoint().get(request.blueprint or "", ""))
 
 
 def _area() -> str:

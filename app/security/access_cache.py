@@ -7,6 +7,8 @@ logged in by reading the public role and its permissions from the database twice
 
 - a built-in role's answer is kept for the life of the process: built-in roles are the
   `FAB_ROLES` setting (app.permissions.fab_roles), read at start-up and never changed at run time;
+- each question's answer is kept for the rest of the request, for the user who asked (a login or
+  a logout in the request asks again);
 - what lives in the database (the public role, its permissions, the permissions of a role that is
   not built in) is read at most once per request and kept in that request only, so that a right
   granted or withdrawn takes effect at the next request. The rights a member's administrator
@@ -14,7 +16,8 @@ logged in by reading the public role and its permissions from the database twice
   cached across requests.
 """
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
+from flask_login import current_user
 from sqlalchemy import select
 
 _CACHE_KEY = "portal.access_cache"
@@ -33,6 +36,38 @@ class CachedAccessMixin:
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         self._builtin_answers: dict[tuple[str, str, str], bool] = {}
+        self._public_grants_query = None
+
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        cache = request_cache()
+        if cache is None:
+            return super().has_access(permission_name, view_name)
+        key = ("access", self._principal(), permission_name, view_name)
+        if key not in cache:
+            cache[key] = super().has_access(permission_name, view_name)
+        return cache[key]
+
+    def _principal(self) -> tuple:
+        """Who the checks are for: the user object and its roles (changed within the request,
+        they ask again), or nobody."""
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
+            return ("public",)
+        return (id(user), user.is_active, tuple(role.id for role in self.get_user_roles(user)))
+
+    def menu_key(self) -> tuple | None:
+        """What the menu shown to the current visitor depends on, or None when it cannot be
+        kept (a role kept in the database, an API key): the built-in roles and whether the user
+        belongs to a member; for a visitor not logged in, the public role's grants."""
+        if getattr(g, "_api_key_user", False):
+            return None
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
+            return ("public", self._public_grants())
+        roles = frozenset(role.name for role in self.get_user_roles(user))
+        if not user.is_active or not roles <= self.builtin_roles.keys():
+            return None
+        return ("user", roles, getattr(user, "member_id", None) is not None)
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         key = (role.name, permission_name, view_name)
@@ -56,17 +91,17 @@ class CachedAccessMixin:
         cache = request_cache()
         if cache is not None and "public_grants" in cache:
             return cache["public_grants"]
-        grant = self.permissionview_model
-        grants = frozenset(
-            self.session.execute(
+        if self._public_grants_query is None:  # built once: its construction is most of its cost
+            grant = self.permissionview_model
+            self._public_grants_query = (
                 select(self.permission_model.name, self.viewmenu_model.name)
                 .select_from(grant)
                 .join(grant.permission)
                 .join(grant.view_menu)
                 .join(grant.role)
                 .where(self.role_model.name == self.auth_role_public)
-            ).tuples()
-        )
+            )
+        grants = frozenset(self.session.execute(self._public_grants_query).tuples())
         if cache is not None:
             cache["public_grants"] = grants
         return grants

@@ -52,6 +52,7 @@ from app.views.backoffice.visits import (
 )
 from app.views.labels import day, enum_label, moment
 from app.views.legal import LegalView
+from app.views.navbar import navbar_menu
 from app.views.portal.access import AccessView
 from app.views.portal.centres import PortalCentresView
 from app.views.portal.company import PortalCompanyView, PortalContactView, PortalEstablishmentView
@@ -254,6 +255,7 @@ def register(appbuilder) -> None:
     current_app.add_template_global(money, "money")
     current_app.add_template_filter(day, "day")
     current_app.add_template_filter(moment, "moment")
+    current_app.add_template_global(navbar_menu, "navbar_menu")
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
     category = None

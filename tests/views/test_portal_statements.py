@@ -269,13 +269,37 @@ def test_a_right_of_the_public_role_takes_effect_at_the_next_request(app):
     """The public role's grants are read once per request, never kept longer: a grant by the
     service's administrator shows at the next page, and so does its withdrawal."""
     client = app.test_client()
-    assert "footer-centres" not in client.get("/login/").text
+    page = client.get("/login/").text
+    assert "footer-centres" not in page
+    assert 'href="/employees/"' not in page
 
     _grant_public(app, "can_list", permissions.PORTAL_CENTRES, True)
-    assert "footer-centres" in client.get("/login/").text
+    _grant_public(app, "menu_access", "PortalEmployees", True)  # the navbar's entry
+    page = client.get("/login/").text
+    assert "footer-centres" in page
+    assert 'href="/employees/"' in page
 
     _grant_public(app, "can_list", permissions.PORTAL_CENTRES, False)
-    assert "footer-centres" not in client.get("/login/").text
+    _grant_public(app, "menu_access", "PortalEmployees", False)
+    page = client.get("/login/").text
+    assert "footer-centres" not in page
+    assert 'href="/employees/"' not in page
+
+
+def test_the_menu_follows_each_users_rights(app):
+    """The navbar's menu is kept per set of rights: the administrator and a collaborator in
+    the same process each get theirs."""
+    administrator = logged_in(app, f"ets{NUMBER}")
+    collaborator = logged_in(app, f"ets{NUMBER}.2")
+    for _ in range(2):
+        assert 'href="/company-users/"' in _navbar(administrator.get("/legal/mentions-legales"))
+        assert 'href="/company-users/"' not in _navbar(collaborator.get("/legal/mentions-legales"))
+        assert 'href="/employees/"' in _navbar(collaborator.get("/legal/mentions-legales"))
+
+
+def _navbar(response) -> str:
+    text = response.text
+    return text[text.index('<ul class="nav navbar-nav">') : text.index("navbar-right")]
 
 
 def test_a_right_withdrawn_from_a_collaborator_takes_effect_at_the_next_request(app):
@@ -287,4 +311,4 @@ def test_a_right_withdrawn_from_a_collaborator_takes_effect_at_the_next_request(
         db.session.commit()
 
     assert collaborator.get("/visit-requests/").status_code != 200
-    assert 'href="/visit-requests/"' not in collaborator.get("/").text
+    assert 'href="/visit-requests/"' not in collaborator.get("/").text  # menu and sections
