@@ -7,7 +7,7 @@ from flask_appbuilder import AppBuilder
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from app import cli, errors, health, identity, permissions, request_log
+from app import cli, errors, health, identity, permissions, planner_statistics, request_log
 from app.extensions import csrf, db, migrate
 from app.security import headers, tenancy
 from app.services import jobs, text_search
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     request_log.init_app(app)  # first: its clock starts before every other hook
     db.init_app(app)
+    planner_statistics.init_app(app)  # SQLite: PRAGMA optimize on each connection
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)  # before AppBuilder: FAB's GET delete/action routes get protected too
     params.init_app(app)  # before the views: their <int:...> rules take the bounded converter

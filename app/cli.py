@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import planner_statistics
 from app.extensions import db
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
@@ -19,6 +20,7 @@ def setup_command():
     created = roles.ensure_roles(current_app.appbuilder.sm)
     counts = reference_data.load_all(REFERENCE_DIR)
     db.session.commit()
+    planner_statistics.refresh()
     click.echo(f"roles created: {created}; reference rows added: {counts}")
 
 
@@ -45,6 +47,7 @@ def demo_data_command(if_empty):
         return
     demo.load(REFERENCE_DIR)
     db.session.commit()
+    planner_statistics.refresh()
     click.echo("demo data loaded (accounts in README.md)")
 
 

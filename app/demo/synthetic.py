@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, text
 from stdnum import luhn
 from stdnum.fr import nir as stdnum_nir
 
-from app import clock
+from app import clock, planner_statistics
 from app.extensions import db
 from app.models.employee import Employee, WorkPost
 from app.models.member import Establishment, Member
@@ -288,9 +288,11 @@ def generate(members: int, employees: int, big: int, seed: int = 1) -> dict:
 def settle() -> None:
     """After the commit, on PostgreSQL: VACUUM ANALYZE the filled tables, the steady state that
     autovacuum reaches after a bulk load (planner statistics, visibility map for index-only
-    scans); benchmarks measured right after the load would see neither. Nothing on SQLite."""
+    scans); benchmarks measured right after the load would see neither. On SQLite: ANALYZE
+    (app.planner_statistics; SQLite has no autovacuum to do it later)."""
     engine = db.engine
     if engine.dialect.name != "postgresql":
+        planner_statistics.refresh()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ("member", "establishment", "work_post", "employee"):

@@ -82,7 +82,37 @@ class Employee(TenantMixin, Model):
             "contract_end_on",
         ),
         Index("ix_employee_member_end", "member_id", "contract_end_on"),
-        Index("ix_employee_member_due", "member_id", "next_due_on"),
+        # The reports' sorts and the home's counts (issue 13): the column, then the name order,
+        # covering the workforce filter, so a deep page or a count walks the index alone.
+        Index(
+            "ix_employee_member_due",
+            "member_id",
+            "next_due_on",
+            "last_name",
+            "first_name",
+            "id",
+            "contract_end_on",
+        ),
+        Index(
+            "ix_employee_member_category",
+            "member_id",
+            "category",
+            "last_name",
+            "first_name",
+            "id",
+            "contract_end_on",
+        ),
+        Index(
+            "ix_employee_member_exam",
+            "member_id",
+            "last_exam_on",
+            "last_name",
+            "first_name",
+            "id",
+            "contract_end_on",
+        ),
+        # The back-office list of every member's employees, by name (issue 13).
+        Index("ix_employee_name", "last_name", "id"),  # FAB orders by the column, then the key
         # The few employees whose category changed with the catalogue (the list's notice).
         Index(
             "ix_employee_member_changed",

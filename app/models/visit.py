@@ -34,6 +34,13 @@ class VisitRequest(TenantMixin, Model):
     __tablename__ = "visit_request"
     __table_args__ = (
         Index("ix_visit_request_queue", "status", "requested_at"),
+        # A member's appointments in progress by date (the planning report, issue 13).
+        Index("ix_visit_request_member_status", "member_id", "status", "scheduled_at", "id"),
+        # Each employee's first appointment in progress, for one member (the workforce report's
+        # appointment column and sort, the overdue counts).
+        Index(
+            "ix_visit_request_member_employee", "member_id", "status", "employee_id", "scheduled_at"
+        ),
         # One request in progress per employee and exam type (issue 9, "Duplicate requests"):
         # two identical forms posted at once cannot both pass, on SQLite as on PostgreSQL.
         Index(
@@ -111,7 +118,11 @@ class Visit(TenantMixin, Model):
     administrative outcome the employer may know: type, date, conclusion, recommendations."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_employee_on", "employee_id", "visit_on"),)
+    __table_args__ = (
+        Index("ix_visit_employee_on", "employee_id", "visit_on"),
+        # A member's visits seen or absent by date (the planning and conclusions reports).
+        Index("ix_visit_member_outcome", "member_id", "outcome", "visit_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[int] = mapped_column(

@@ -28,6 +28,7 @@ from app.models.member import Member
 from app.models.visit import VisitRequest
 from app.services import employee_list
 from app.services.employee_list import in_workforce, overdue
+from app.services.reports import overdue_of
 
 # The queue's columns, in the order of the workflow.
 QUEUE_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.SCHEDULED)
@@ -148,7 +149,7 @@ def member_todo(
     if late:
         found["overdue"] = session.scalar(
             select(func.count(Employee.id)).where(
-                Employee.member_id == member_id, in_workforce(today), overdue(today)
+                Employee.member_id == member_id, in_workforce(today), overdue_of(member_id, today)
             )
         )
     if employees:
