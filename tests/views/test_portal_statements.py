@@ -312,3 +312,13 @@ def test_a_right_withdrawn_from_a_collaborator_takes_effect_at_the_next_request(
 
     assert collaborator.get("/visit-requests/").status_code != 200
     assert 'href="/visit-requests/"' not in collaborator.get("/").text  # menu and sections
+
+
+def test_templates_are_compiled_once(app):
+    """Outside `flask run --debug`, Jinja does not look at the template files again at each page
+    (auto_reload off) and keeps each compiled template."""
+    assert app.debug is False
+    assert app.jinja_env.auto_reload is False
+    with app.test_request_context():
+        layout = app.jinja_env.get_template("layout.html")
+        assert app.jinja_env.get_template("layout.html") is layout
