@@ -53,24 +53,42 @@ def demo_data_command(if_empty):
 
 @click.command("recompute-categories")
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
-def recompute_categories_command(day):
-    """Recompute every employee's follow-up category for a day (after a change of the law)."""
+@click.option("--risk", "risks", multiple=True, help="Only the holders of this risk code.")
+@click.option("--batch", default=5000, show_default=True, help="Employees per transaction.")
+def recompute_categories_command(day, risks, batch):
+    """Recompute the employees' follow-up categories for a day (after a change of the law or of
+    the catalogue), then the due dates of those that changed; one commit per batch."""
     from app import clock
-    from app.services import employees
+    from app.models.risk import Risk
+    from app.services import recompute
 
-    changed = employees.recompute_categories(day.date() if day else clock.today())
-    db.session.commit()
+    risk_ids = None
+    if risks:
+        found = dict(
+            db.session.execute(select(Risk.code, Risk.id).where(Risk.code.in_(risks))).all()
+        )
+        if unknown := sorted(set(risks) - set(found)):
+            raise click.BadParameter(", ".join(unknown), param_hint="--risk")
+        risk_ids = list(found.values())
+    changed = recompute.categories(
+        day.date() if day else clock.today(), risk_ids, batch=batch, progress=_progress
+    )
     click.echo(f"categories recomputed: {changed} employees changed (due dates refreshed)")
 
 
 @click.command("refresh-due-dates")
-def refresh_due_dates_command():
-    """Recompute every employee's next visit due date (e.g. after an import)."""
-    from app.services import due_dates
+@click.option("--batch", default=5000, show_default=True, help="Employees per transaction.")
+def refresh_due_dates_command(batch):
+    """Recompute every employee's next visit due date (e.g. after an import); one commit per
+    batch, only the rows that differ are written."""
+    from app.services import recompute
 
-    count = due_dates.refresh_all()
-    db.session.commit()
-    click.echo(f"due dates refreshed: {count} employees")
+    changed = recompute.due_dates(batch=batch, progress=_progress)
+    click.echo(f"due dates refreshed: {changed} employees changed")
+
+
+def _progress(done: int, total: int) -> None:
+    click.echo(f"  {done}/{total}", err=True)
 
 
 @click.command("close-exited-requests")

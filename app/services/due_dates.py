@@ -1,9 +1,11 @@
 """Keeping each employee's next visit due date (domain.due_dates, domain-rules.md §2) up to date:
-after a save of the record, after a visit is recorded, after categories are recomputed."""
+after a save of the record, after a visit is recorded (`refresh`, on the ORM objects being saved);
+over many employees, `app.services.recompute` does it by batches."""
 
 from sqlalchemy import select
 
 from app.domain.due_dates import FollowUpFacts, VisitDone, VisitKind, next_due
+from app.domain.follow_up import FollowUp
 from app.extensions import db
 from app.models.employee import Contract, Employee, EmployeeRisk
 from app.models.reference import ExamType
@@ -15,9 +17,13 @@ RADIATION_A = "RI_A"
 KINDS = {kind.value for kind in VisitKind}
 
 
-def facts_of(employee: Employee, codes: set[str], visits: list[VisitDone]) -> FollowUpFacts:
+def facts_of(
+    employee: Employee, codes: set[str], visits: list[VisitDone], category: FollowUp | None = None
+) -> FollowUpFacts:
+    """The facts of an employee (or of a row with the same attributes), under `category` when
+    given (a category being recomputed) instead of the stored one."""
     return FollowUpFacts(
-        category=employee.category,
+        category=category or employee.category,
         post_entry_on=employee.post_entry_on,
         apprentice=employee.contract is Contract.APPRENTICESHIP,
         night_worker=NIGHT_WORK in codes,
@@ -65,14 +71,9 @@ def refresh(employees: list[Employee]) -> None:
     db.session.flush()
 
 
-def refresh_all(batch: int = 2000) -> int:
-    last_id, count = 0, 0
-    while True:
-        employees = db.session.scalars(
-            select(Employee).where(Employee.id > last_id).order_by(Employee.id).limit(batch)
-        ).all()
-        if not employees:
-            return count
-        refresh(employees)
-        count += len(employees)
-        last_id = employees[-1].id
+def refresh_all(batch: int = 5000) -> int:
+    """Bring every employee's stored due date up to date (app.services.recompute: by batches,
+    one commit each, without bumping the employees' version); returns the rows changed."""
+    from app.services import recompute
+
+    return recompute.due_dates(batch=batch)

@@ -31,7 +31,7 @@ from app.models.employee import (
 from app.models.member import Establishment, Member
 from app.models.reference import PcsCode
 from app.models.risk import Risk, RiskCategory
-from app.services import ServiceError, due_dates, mail, violates, visits
+from app.services import ServiceError, due_dates, mail, recompute, violates, visits
 
 NIR_UNIQUE = ("uq_employee_member_nir", "employee", ("member_id", "nir"))
 POST_UNIQUE = ("uq_work_post_designation", "work_post", ("member_id", "designation"))
@@ -255,25 +255,8 @@ def create_work_post(member: Member, pcs_code: str, designation: str, descriptio
     return post
 
 
-def recompute_categories(day: date, batch: int = 2000) -> int:
+def recompute_categories(day: date, batch: int = 5000) -> int:
     """Bring every stored category up to `day` (after a catalogue change, or on 1 Oct 2025);
-    an employee whose category changes keeps the previous one and the date, for the notice."""
-    periods = category_periods()
-    changed = 0
-    last_id = 0
-    while True:
-        employees = db.session.scalars(
-            select(Employee).where(Employee.id > last_id).order_by(Employee.id).limit(batch)
-        ).all()
-        if not employees:
-            return changed
-        codes = due_dates.risk_codes([e.id for e in employees])
-        for employee in employees:
-            category = category_of(codes.get(employee.id, set()), periods, day)
-            if category != employee.category:
-                employee.previous_category, employee.category = employee.category, category
-                employee.category_changed_on = employee.category_on = day
-                changed += 1
-        db.session.flush()
-        due_dates.refresh(employees)
-        last_id = employees[-1].id
+    an employee whose category changes keeps the previous one and the date, for the notice.
+    Set-based, by batches committed one by one (app.services.recompute.categories)."""
+    return recompute.categories(day, batch=batch)
