@@ -41,6 +41,7 @@ from app.models.user import PortalUser
 from app.models.visit import VisitRequest
 from app.services import contact, invoices
 from bench.employees import PAGE_SIZE, StatementCounter, ensure_user, find_subjects, login
+from config import database_url
 
 MAX_STATEMENTS = 12
 MAX_ANONYMOUS = 2
@@ -71,10 +72,7 @@ PAGES = {
 
 
 def make_app(url: str | None):
-    overrides = {"RATELIMIT_ENABLED": False}
-    if url:
-        overrides["SQLALCHEMY_DATABASE_URI"] = url
-    return create_app(overrides)
+    return create_app({"RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": database_url(url)})
 
 
 def _author(member_id: int) -> PortalUser:
