@@ -5,6 +5,7 @@ sort of the workforce report. The pages a deep page shows are those of the one-s
 (the export's), so the index walks of app.services.reports page the same rows."""
 
 import random
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -175,3 +176,21 @@ def test_the_pages_follow_the_order_of_the_export(app, name, sort, descending, f
             page += 1
         assert paged == expected
         assert len(expected) > 7
+
+
+def test_a_deep_page_of_the_back_office_employees_shows_the_rows_of_the_name_order(app):
+    """The page's keys are read first (KeysFirstInterface), then their rows: the same rows, in
+    the same order, as FAB's one query (by name, then id)."""
+    grow(app)
+    client = logged_in(app, "gestion")
+    view = "BackofficeEmployeeView"
+    with app.app_context():
+        ordered = db.session.scalars(
+            select(Employee.id).order_by(Employee.last_name, Employee.id)
+        ).all()
+    for page in (0, len(ordered) // 10 - 1, len(ordered) // 10):
+        url = f"/backofficeemployeeview/list/?psize_{view}=10&page_{view}={page}"
+        response = client.get(url)
+        assert response.status_code == 200
+        shown = [int(pk) for pk in re.findall(r"/backofficeemployeeview/show/(\d+)", response.text)]
+        assert list(dict.fromkeys(shown)) == ordered[page * 10 : page * 10 + 10], page
