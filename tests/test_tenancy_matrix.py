@@ -27,6 +27,7 @@ from app.models.centre import Centre, HealthProfessional
 from app.models.contact import ContactKind, ContactMessage, ContactReply, ContactType, MessageStatus
 from app.models.document import Document, DocumentDirection, DuerpAnswer
 from app.models.employee import Employee
+from app.models.job import Job
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
 from app.models.reference import ExamType
@@ -248,6 +249,7 @@ ARGUMENTS = {
     "invoice_id": lambda view, model, ids: ids[Invoice],
     "declaration_id": lambda view, model, ids: ids[Declaration],
     "message_id": lambda view, model, ids: ids[ContactMessage],
+    "job_id": lambda view, model, ids: _any_id(Job) or 1,  # the service's background jobs
     "year": lambda view, model, ids: clock.today().year,
     "kind": lambda view, model, ids: "invitation",  # a campaign's e-mails (staff only)
     "name": lambda view, model, ids: next(iter(getattr(view, "actions", {}) or {"unknown": 0})),

@@ -26,7 +26,7 @@ from app.models.contact import ContactMessage, MessageStatus
 from app.models.employee import Employee
 from app.models.member import Member
 from app.models.visit import VisitRequest
-from app.services import employee_list
+from app.services import employee_list, job_list, outbox
 from app.services.employee_list import in_workforce, overdue
 from app.services.reports import overdue_of
 
@@ -64,6 +64,8 @@ class StaffFigures:
     overdue_employees: int
     messages_to_handle: int = 0  # members' messages new or in progress (issue 12)
     messages_unassigned: int = 0  # of those, assigned to nobody
+    failed_jobs: int = 0  # background jobs failed (issue 13)
+    mails_given_up: int = 0  # outbox mails given up after their last retry (issue 13)
 
     @property
     def without_team(self) -> TeamQueue | None:
@@ -106,7 +108,11 @@ def staff_figures(session, now: datetime) -> StaffFigures:
     messages = select(func.count(ContactMessage.id)).where(to_handle)
     unassigned = messages.where(ContactMessage.assignee_id.is_(None))
     counts = session.execute(
-        select(*(q.scalar_subquery() for q in (without_team, late, messages, unassigned)))
+        select(
+            *(q.scalar_subquery() for q in (without_team, late, messages, unassigned)),
+            job_list.failed_count(),
+            outbox.given_up_count(),
+        )
     ).one()
     return StaffFigures(
         queues=_queues(session, now),
@@ -114,6 +120,8 @@ def staff_figures(session, now: datetime) -> StaffFigures:
         overdue_employees=int(counts[1]),
         messages_to_handle=int(counts[2]),
         messages_unassigned=int(counts[3]),
+        failed_jobs=int(counts[4]),
+        mails_given_up=int(counts[5]),
     )
 
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.views.amounts import money
 from app.views.backoffice.accounts import (
+    AdminOutboxGivenUpView,
     AdminOutboxView,
     BackofficeAuditView,
     BackofficePortalUserView,
@@ -23,6 +24,7 @@ from app.views.backoffice.documents import (
 from app.views.backoffice.duerp import BackofficeDuerpFollowUpView
 from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.backoffice.invoices import BackofficeInvoiceView, BackofficeUnpaidInvoiceView
+from app.views.backoffice.jobs import BackofficeJobView
 from app.views.backoffice.members import (
     BackofficeContactView,
     BackofficeEstablishmentView,
@@ -103,6 +105,7 @@ MENU = [
     ),
     (BackofficeAuditView, "BackofficeAuditLog", _l("Audit log"), "fa-history", *MEMBERS),
     (AdminOutboxView, "AdminOutbox", _l("Outgoing e-mails"), "fa-envelope", *MEMBERS),
+    (BackofficeJobView, "BackofficeJobs", _l("Background jobs"), "fa-cogs", *MEMBERS),
     (
         BackofficeUnassignedVisitRequestView,
         "BackofficeVisitRequestsWithoutTeam",
@@ -226,6 +229,7 @@ MENU = [
 ]
 
 NO_MENU = [
+    AdminOutboxGivenUpView,
     BackofficeDeclarationReopenView,
     BackofficeVisitEventView,
     BackofficeEstablishmentView,

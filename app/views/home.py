@@ -7,7 +7,7 @@ from flask_appbuilder import IndexView, expose
 
 from app import clock
 from app.extensions import db
-from app.permissions import PORTAL_RIGHTS
+from app.permissions import ADMIN_OUTBOX, PORTAL_RIGHTS
 from app.services import dashboard, reports
 from app.views.charts import home_charts
 from app.views.portal.duerp import ask_now
@@ -53,6 +53,7 @@ class HomeView(IndexView):
             "backoffice/home.html",
             appbuilder=self.appbuilder,
             figures=dashboard.staff_figures(db.session, now) if queue else None,
+            outbox=self.appbuilder.sm.has_access("can_list", ADMIN_OUTBOX),  # administrators only
             now=now.strftime("%Y-%m-%dT%H:%M"),  # ISO, for the list's "before" filter
             statuses=dashboard.QUEUE_STATUSES,
             age=lambda moment: dashboard.age_in_days(moment, now.date()),

@@ -54,6 +54,7 @@ STAFF = [
     # Striped lists with links on grey rows (the link colour's contrast there, RGAA 3.2).
     "/backoffice/invoices/",
     "/backoffice/campaigns/",
+    "/backoffice/jobs/",  # issue 13
 ]
 
 ADMIN = ["/users/list/", "/users/edit/1", "/roles/list/", "/adminoutboxview/list/"]
