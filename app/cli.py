@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import planner_statistics
+from app.cli_jobs import background_option, hand_over
 from app.extensions import db
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
@@ -55,7 +56,8 @@ def demo_data_command(if_empty):
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
 @click.option("--risk", "risks", multiple=True, help="Only the holders of this risk code.")
 @click.option("--batch", default=5000, show_default=True, help="Employees per transaction.")
-def recompute_categories_command(day, risks, batch):
+@background_option
+def recompute_categories_command(day, risks, batch, background):
     """Recompute the employees' follow-up categories for a day (after a change of the law or of
     the catalogue), then the due dates of those that changed; one commit per batch."""
     from app import clock
@@ -69,20 +71,24 @@ def recompute_categories_command(day, risks, batch):
         )
         if unknown := sorted(set(risks) - set(found)):
             raise click.BadParameter(", ".join(unknown), param_hint="--risk")
-        risk_ids = list(found.values())
-    changed = recompute.categories(
-        day.date() if day else clock.today(), risk_ids, batch=batch, progress=_progress
-    )
+        risk_ids = sorted(found.values())
+    day = day.date() if day else clock.today()
+    if background:
+        return hand_over("recompute_categories", day=day.isoformat(), risk_ids=risk_ids)
+    changed = recompute.categories(day, risk_ids, batch=batch, progress=_progress)
     click.echo(f"categories recomputed: {changed} employees changed (due dates refreshed)")
 
 
 @click.command("refresh-due-dates")
 @click.option("--batch", default=5000, show_default=True, help="Employees per transaction.")
-def refresh_due_dates_command(batch):
+@background_option
+def refresh_due_dates_command(batch, background):
     """Recompute every employee's next visit due date (e.g. after an import); one commit per
     batch, only the rows that differ are written."""
     from app.services import recompute
 
+    if background:
+        return hand_over("refresh_due_dates")
     changed = recompute.due_dates(batch=batch, progress=_progress)
     click.echo(f"due dates refreshed: {changed} employees changed")
 
@@ -122,16 +128,22 @@ def _send_campaign_mails(year: int, kind_name: str) -> None:
 
 @click.command("campaign-invite")
 @click.argument("year", type=int)
-def campaign_invite_command(year):
+@background_option
+def campaign_invite_command(year, background):
     """Send the campaign's invitation to every active member's users who want the campaign notice
     (by default its administrator and portal contacts)."""
+    if background:
+        return hand_over("campaign_mailing", year=year, mailing="invitation")
     _send_campaign_mails(year, "invitation")
 
 
 @click.command("campaign-remind")
 @click.argument("year", type=int)
-def campaign_remind_command(year):
+@background_option
+def campaign_remind_command(year, background):
     """Remind the members with employees whose declaration of the year is not confirmed."""
+    if background:
+        return hand_over("campaign_mailing", year=year, mailing="reminder")
     _send_campaign_mails(year, "reminder")
 
 
@@ -142,11 +154,14 @@ def campaign_remind_command(year):
     is_flag=True,
     help="First confirm, on the service's behalf, the active members with employees that did not.",
 )
-def invoice_declarations_command(year, unconfirmed):
+@background_option
+def invoice_declarations_command(year, unconfirmed, background):
     """Invoice every live declaration of the year that has no invoice, by batches committed one
     at a time (resumable: a second run creates nothing; issue 11)."""
     from app.services import ServiceError, declarations, invoice_runs
 
+    if background:
+        return hand_over("invoice_declarations", year=year, unconfirmed=unconfirmed)
     campaign = declarations.campaign_of(year)
     if campaign is None:
         raise click.ClickException(f"no declaration campaign for {year}")
@@ -170,13 +185,17 @@ def invoice_declarations_command(year, unconfirmed):
 @click.option("--duerp", is_flag=True, help="The DUERP yearly reminder.")
 @click.option("--nci", is_flag=True, help="The attestations de non contre-indication ending.")
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1))
-def send_reminders_command(duerp, nci, batch):
+@background_option
+def send_reminders_command(duerp, nci, batch, background):
     """Send the reminders that concern many members (both kinds without an option), by batches
     committed one at a time; a second run sends nothing twice (issue 12)."""
     from app import clock
     from app.services import reminders
 
     today = clock.today()
+    if background:
+        chosen = [name for name, on in (("duerp", duerp), ("nci", nci)) if on] or ["duerp", "nci"]
+        return hand_over("reminders", kinds=chosen, day=today.isoformat())
     kinds = [("duerp", reminders.send_duerp), ("nci", reminders.send_nci)]
     for name, send in kinds:
         if (duerp or nci) and not {"duerp": duerp, "nci": nci}[name]:

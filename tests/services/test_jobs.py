@@ -323,3 +323,30 @@ def test_two_senders_at_once_send_each_mail_once(app, refusing):
     subjects = sorted(message["Subject"] for _, message in refusing.received)
     assert subjects == sorted(f"Sujet {n}" for n in range(40))
     assert all(_mail(app, mail_id).sent_at is not None for mail_id in ids)
+
+
+# --- the batch commands hand their work over with --background --------------------------------
+
+
+def test_a_batch_command_with_background_is_a_job_staff_can_follow(app, redis_queue):
+    def invoke(*args):
+        with app.app_context():  # as `flask` does
+            return app.test_cli_runner().invoke(args=list(args))
+
+    result = invoke("send-reminders", "--nci", "--background")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        (job,) = db.session.scalars(select(Job).where(Job.kind == "reminders")).all()
+        assert job.status is JobStatus.QUEUED and f"job {job.id} (reminders): queued" in (
+            result.output
+        )
+    _work(app)
+    with app.app_context():
+        done = db.session.scalars(select(Job).where(Job.kind == "reminders")).one()
+        assert done.status is JobStatus.DONE and done.outcome.startswith("NCI : ")
+    failed = invoke("campaign-invite", "2999", "--background")
+    assert failed.exit_code == 0  # queued: the worker finds no campaign, the job fails there
+    _work(app)
+    with app.app_context():
+        job = db.session.scalars(select(Job).where(Job.kind == "campaign_mailing")).one()
+        assert job.status is JobStatus.FAILED and "2999" in job.error
