@@ -20,8 +20,11 @@ small. Exit status 1 when one is missed.
 """
 
 import argparse
+import statistics
 import sys
-from datetime import datetime, time, timedelta
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 from sqlalchemy import event, func, insert, select
 
@@ -90,7 +93,8 @@ def ensure_visits(member_id: int) -> int:
                     "motive": "bench",
                     "status": RequestStatus.SCHEDULED,
                     "requested_at": now - timedelta(days=30),
-                    "scheduled_at": datetime.combine(today, time(9)) + timedelta(days=index % 90),
+                    "scheduled_at": datetime.combine(today, clock_time(9))
+                    + timedelta(days=index % 90),
                 }
             )
         outcome = (
@@ -149,10 +153,31 @@ def time_page(client, url, counter, runs):
     return _time_page(client, url, counter, runs)
 
 
+def _timed(client, url: str, counter) -> tuple[float, int]:
+    counter.count = 0
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        sys.exit(f"GET {url}: {response.status_code}")
+    return elapsed, counter.count
+
+
 def measure(subjects, pages, counter, runs) -> dict:
+    """Big and small requests alternate, so that the machine's load drift hits both sides."""
     results = {}
     for label, url in pages:
-        results[label] = [time_page(subject.client, url, counter, runs) for subject in subjects]
+        for subject in subjects:
+            for _ in range(3):  # warm-up; the first one also checks the page opens
+                _timed(subject.client, url, counter)
+        samples = [[], []]
+        for _ in range(runs):
+            for index, subject in enumerate(subjects):
+                samples[index].append(_timed(subject.client, url, counter))
+        results[label] = [
+            (statistics.median(ms for ms, _n in sample), [n for _ms, n in sample])
+            for sample in samples
+        ]
     return results
 
 

@@ -63,12 +63,16 @@ class Split:
 
     present: Callable
     absent: Callable
+    # Sorted on first in the rows without a value too (all empty: the order does not change),
+    # so that PostgreSQL follows the index (it does not take `IS NULL` as a constant prefix).
+    empty: Any = None
 
 
 def plain_split(value) -> Split:
     return Split(
         present=lambda query, _member_id: (query.where(value.is_not(None)), value),
         absent=lambda query, _member_id: query.where(value.is_(None)),
+        empty=value,
     )
 
 
@@ -298,7 +302,9 @@ def _split_keys(session, report, member_id, params, today, valued: int) -> list:
     second = (
         split.absent(base, member_id)
         .add_columns(literal(1).label("part"), cast(null(), value.type).label("v"), *labels)
-        .order_by(*_directed(keys, params.descending))
+        .order_by(
+            *_directed((() if split.empty is None else (split.empty,)) + keys, params.descending)
+        )
         .limit(size - taken)
         .offset(max(start - valued, 0))
     )
