@@ -95,6 +95,8 @@ def due_dates(
         db.session.commit()
         if progress:
             progress(done, len(ids))
+    if not ids and progress:
+        progress(0, 0)
     return changed
 
 
