@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 
 from flask import after_this_request, current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from app import clock
 from app.extensions import db
@@ -233,16 +233,21 @@ def _failed(mail: OutboxMail, error: str, outcome: Sending) -> None:
         mail.next_attempt_at = clock.now() + BACKOFF[mail.attempts - 1]
 
 
+def given_up():
+    """The SQL condition of the mails given up after their last retry (not the personal links,
+    which are never retried: their link cannot be rebuilt)."""
+    return and_(
+        OutboxMail.sent_at.is_(None),
+        OutboxMail.next_attempt_at.is_(None),
+        OutboxMail.body.not_like(f"%{SECRET_PLACEHOLDER}%"),
+    )
+
+
 def send_again(mail_ids: list[int]) -> int:
-    """Staff: queue again mails given up (not the personal links, which cannot be rebuilt)."""
+    """Staff: queue again mails given up."""
     count = db.session.execute(
         update(OutboxMail)
-        .where(
-            OutboxMail.id.in_(mail_ids),
-            OutboxMail.sent_at.is_(None),
-            OutboxMail.next_attempt_at.is_(None),
-            OutboxMail.body.not_like(f"%{SECRET_PLACEHOLDER}%"),
-        )
+        .where(OutboxMail.id.in_(mail_ids), given_up())
         .values(next_attempt_at=clock.now(), attempts=0)
     ).rowcount
     if count:

@@ -1,16 +1,16 @@
 """Where each outbox mail stands, as the service's administrators read it (issue 13, "a mail that
 failed is retried, not lost, and staff see the failures"): sent, waiting for its first sending,
 a retry planned, given up after the last retry (app.services.mail.BACKOFF), or a personal link
-that was not sent (never retried: the user asks for a new link). The SQL conditions match
-`mail.send_again`, which requeues the given-up mails only."""
+that was not sent (never retried: the user asks for a new link). `mail.given_up` is the SQL
+condition that `mail.send_again` requeues."""
 
 import enum
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.account import OutboxMail
-from app.services.mail import SECRET_PLACEHOLDER
+from app.services.mail import SECRET_PLACEHOLDER, given_up
 
 
 class Delivery(enum.Enum):
@@ -29,15 +29,6 @@ def delivery_of(mail: OutboxMail) -> Delivery:
     if mail.body and SECRET_PLACEHOLDER in mail.body:
         return Delivery.PERSONAL
     return Delivery.GIVEN_UP
-
-
-def given_up():
-    """The SQL condition of the mails given up (those `mail.send_again` sends again)."""
-    return and_(
-        OutboxMail.sent_at.is_(None),
-        OutboxMail.next_attempt_at.is_(None),
-        OutboxMail.body.not_like(f"%{SECRET_PLACEHOLDER}%"),
-    )
 
 
 def given_up_count():
