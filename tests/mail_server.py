@@ -2,6 +2,7 @@
 
 import socket
 import time
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import pytest
@@ -33,10 +34,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on loopback, configured as the app's MAIL_SERVER."""
-    inbox = Inbox()
+@contextmanager
+def serving(app, inbox: Inbox):
+    """Run `inbox` as a real SMTP server on loopback, configured as the app's MAIL_SERVER."""
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
@@ -44,3 +44,10 @@ def smtp(app):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback, configured as the app's MAIL_SERVER."""
+    with serving(app, Inbox()) as inbox:
+        yield inbox

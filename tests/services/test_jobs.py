@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app import clock
@@ -14,7 +13,7 @@ from app.extensions import db
 from app.models.account import OutboxMail
 from app.models.job import Job, JobStatus
 from app.services import jobs, mail
-from tests.mail_server import Inbox, free_port
+from tests.mail_server import Inbox, serving
 
 REDIS = "redis://127.0.0.1:6379/6"  # a database of the local Redis of its own
 RUNS: list[tuple[int, str]] = []  # what the test task did: (job's value, thread name)
@@ -217,14 +216,8 @@ class Refusing(Inbox):
 
 @pytest.fixture
 def refusing(app):
-    inbox = Refusing()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
-    try:
+    with serving(app, Refusing()) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 def _mail(app, mail_id: int) -> OutboxMail:
