@@ -6,12 +6,14 @@ returns its outcome in the staff's words. Every one is idempotent: run twice, or
 a failure, it does only what is still missing.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.services.jobs import task
+
+OUTBOX_RUNS_KEPT = timedelta(days=30)  # the outbox's done runs; the mails themselves stay
 
 
 def _day(value: str | None) -> date:
@@ -25,6 +27,7 @@ def send_outbox(progress) -> str:
     outcome = mail.send_due(progress=progress)
     if outcome.retry_at is not None:
         jobs.start_at(outcome.retry_at, "outbox")
+    jobs.prune("outbox", OUTBOX_RUNS_KEPT)
     return str(outcome)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context, has_request_context
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -248,6 +248,20 @@ def can_relaunch(job: Job) -> bool:
 def is_stale(job: Job) -> bool:
     beat = job.heartbeat_at or job.started_at
     return beat is not None and clock.now() - beat > STALE_AFTER
+
+
+def prune(kind: str, older_than: timedelta) -> int:
+    """Forget the done jobs of a kind older than this (the outbox runs after nearly every
+    request that mails: their rows would pile up); failed ones stay for staff."""
+    limit = clock.now() - older_than
+    with Session(db.engine) as session:
+        count = session.execute(
+            delete(Job).where(
+                Job.kind == kind, Job.status == JobStatus.DONE, Job.created_at < limit
+            )
+        ).rowcount
+        session.commit()
+    return count
 
 
 def requeue_waiting() -> int:

@@ -343,3 +343,19 @@ def test_a_batch_command_with_background_is_a_job_staff_can_follow(app, redis_qu
     with app.app_context():
         job = db.session.scalars(select(Job).where(Job.kind == "campaign_mailing")).one()
         assert job.status is JobStatus.FAILED and "2999" in job.error
+
+
+def test_the_outbox_forgets_its_done_runs_after_a_month_not_the_failed_ones(app, monkeypatch):
+    with app.app_context():
+        old = clock.now() - timedelta(days=31)
+        for status in (JobStatus.DONE, JobStatus.FAILED):
+            db.session.add(Job(kind="outbox", status=status, created_at=old, params="{}"))
+        db.session.add(Job(kind="test_count", status=JobStatus.DONE, created_at=old, params="{}"))
+        db.session.commit()
+        mail.kick()
+        kept = db.session.execute(select(Job.kind, Job.status, Job.created_at)).all()
+    assert sorted((kind, status.value) for kind, status, _ in kept) == [
+        ("outbox", "done"),  # the run just made
+        ("outbox", "failed"),
+        ("test_count", "done"),
+    ]
