@@ -14,7 +14,9 @@
    is off (the bench members have no DUERP);
 3. runs locust headless (bench/locustfile.py) on loopback: `--users` members at once, no think
    time, each logging in, listing its employees, opening its declaration and confirming it once,
-   and logging in again now and then; `/healthz` is the bare route of the same run;
+   and logging in again now and then; `/healthz` (the load balancer's probe) and a bare Flask
+   "hello" (bench/hello_app.py, its own gunicorn with as many workers, `--port` + 1) are
+   requested in the same run, the latter as the bare route the ratios are taken against;
 4. prints per route the requests, failures, req/s and the client's median and p95 (locust), the
    server's median and p95 (the application's request log lines), then the confirmations and
    invoices made (one each per member, none twice).
@@ -62,7 +64,8 @@ ROUTES = {  # locust's request names -> the route pattern in the request log
     "/employees/": ("GET", "/employees/"),
     "/declaration/": ("GET", "/declaration/"),
     "/declaration/confirm (POST)": ("POST", "/declaration/confirm"),
-    "/healthz (bare route)": ("GET", "/healthz"),
+    "/healthz (probe)": ("GET", "/healthz"),
+    "/hello (bare Flask)": ("GET", "/hello"),
 }
 
 
@@ -140,7 +143,12 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def run_locust(port: int, users: int, duration: int, accounts: list[str], out: Path) -> Path:
-    env = {**os.environ, "BENCH_ACCOUNTS": ",".join(accounts), "BENCH_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "BENCH_ACCOUNTS": ",".join(accounts),
+        "BENCH_PASSWORD": PASSWORD,
+        "BENCH_HELLO_URL": f"http://127.0.0.1:{port + 1}/",
+    }
     prefix = out / "locust"
     command = [
         str(BIN / "locust"),
@@ -190,7 +198,7 @@ def report(stats: Path, times: dict, workers: int) -> None:
         for name, key in ROUTES.items()
         if times.get(key)
     }
-    bare = capacity.get("/healthz (bare route)") or 1
+    bare = capacity.get("/hello (bare Flask)") or 1
     print(f"{'route':28} {'reqs':>5} {'fail':>4} {'req/s':>6} {'p50':>5} {'p95':>5} | server "
           f"{'p50':>6} {'p95':>6} {'alone/s':>7} {'of bare':>7}")  # fmt: skip
     for name, key in ROUTES.items():
@@ -255,8 +263,8 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, load average before the run {load}")
     redis.Redis.from_url(args.redis).flushdb()  # the rate-limit counters of an earlier run
     out = Path(tempfile.mkdtemp(prefix="loadtest-"))
-    log = out / "gunicorn.log"
-    with log.open("w") as sink:
+    log, hello_log = out / "gunicorn.log", out / "hello.log"
+    with log.open("w") as sink, hello_log.open("w") as hello_sink:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
             cwd=ROOT,
@@ -264,15 +272,24 @@ def main() -> int:
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
+        hello = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
+             f"127.0.0.1:{args.port + 1}", "bench.hello_app:app"],
+            cwd=ROOT,
+            stdout=hello_sink,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
             wait_for(f"http://127.0.0.1:{args.port}/healthz")
+            wait_for(f"http://127.0.0.1:{args.port + 1}/")
             stats = run_locust(args.port, args.users, args.duration, usernames, out)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
+            for process in (server, hello):
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
     print(f"gunicorn {args.workers} sync workers, {args.users} locust users, {args.duration} s, "
           f"PostgreSQL, rate limits in Redis; logs in {out}")  # fmt: skip
-    report(stats, server_times(log), args.workers)
+    report(stats, {**server_times(log), **server_times(hello_log)}, args.workers)
     declared, invoiced, duplicates = check(url, usernames)
     print(f"declarations confirmed {declared}, invoices {invoiced}, duplicates {duplicates}")
     return 0 if duplicates == 0 else 1

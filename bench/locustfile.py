@@ -1,10 +1,10 @@
 """The January peak as locust users (run by bench/loadtest.py, which prepares the accounts and
 the server): each user is the administrator of one bench member; it logs in, lists its
 employees, opens its declaration and confirms it once, and now and then logs in again. The
-load balancer's probe `/healthz` (one `SELECT 1`) is requested in the same run as the bare
-route to compare with.
+load balancer's probe `/healthz` (one `SELECT 1`) and a bare Flask "hello" (bench/hello_app.py,
+its own gunicorn at BENCH_HELLO_URL) are requested in the same run, to compare with.
 
-Environment: BENCH_ACCOUNTS (comma-separated identifiers), BENCH_PASSWORD."""
+Environment: BENCH_ACCOUNTS (comma-separated identifiers), BENCH_PASSWORD, BENCH_HELLO_URL."""
 
 import os
 import re
@@ -18,6 +18,7 @@ CONFIRM_FORM = re.compile(r'<form[^>]*id="confirm-form".*?</form>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 ACCOUNTS = cycle(os.environ.get("BENCH_ACCOUNTS", "").split(","))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")
+HELLO_URL = os.environ.get("BENCH_HELLO_URL", "")
 
 
 def _token(html: str) -> str | None:
@@ -72,6 +73,11 @@ class Member(FastHttpUser):
     def log_in_again(self):
         self.log_in()
 
-    @task(6)
+    @task(3)
+    def probe(self):
+        self.client.get("/healthz", name="/healthz (probe)")
+
+    @task(3)
     def bare(self):
-        self.client.get("/healthz", name="/healthz (bare route)")
+        if HELLO_URL:
+            self.client.get(HELLO_URL, name="/hello (bare Flask)")
