@@ -68,6 +68,13 @@ class WorkPost(TenantMixin, Model):
         return self.designation
 
 
+# Sorted columns of the workforce list with an index of their own (app/services/employee_list).
+LIST_SORT_COLUMNS = (
+    "first_name", "birth_name", "birth_date", "hired_on", "post_entry_on", "work_post_id",
+    "establishment_id",
+)  # fmt: skip
+
+
 class Employee(TenantMixin, Model):
     __tablename__ = "employee"
     __table_args__ = (
@@ -110,6 +117,20 @@ class Employee(TenantMixin, Model):
             "first_name",
             "id",
             "contract_end_on",
+        ),
+        # The list's other sorts (issue 13): the column, then the name order (the list's
+        # tiebreak, as the reports'), covering the workforce filter, so that a deep page walks
+        # the index alone. The post's and the establishment's serve their filter in name order.
+        *(
+            Index(
+                f"ix_employee_member_{column}",
+                "member_id",
+                column,
+                *(key for key in ("last_name", "first_name") if key != column),
+                "id",
+                "contract_end_on",
+            )
+            for column in LIST_SORT_COLUMNS
         ),
         # The back-office list of every member's employees, by name (issue 13).
         Index("ix_employee_name", "last_name", "id"),  # FAB orders by the column, then the key

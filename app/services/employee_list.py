@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.domain.follow_up import FollowUp
 from app.domain.inputs import MAX_ID, date_range, parse_id, parse_int
+from app.domain.names import normalise_name
 from app.domain.visit_workflow import RequestStatus
 from app.models.employee import Employee, EmployeeRisk, WorkPost
 from app.models.member import Establishment
@@ -38,6 +39,8 @@ CHOICES = {
     "work_post": Employee.work_post_id,
     "establishment": Employee.establishment_id,
 }
+# Stored normalised (app.services.employees): a filter compares capitals without accents.
+NORMALISED = {"last_name": Employee.last_name, "birth_name": Employee.birth_name}
 # No filter nor sort on the NIR: it would travel in URLs and logs (domain-rules.md §3).
 SORTS = {
     **TEXT,
@@ -135,7 +138,9 @@ def _conditions(params: ListParams, today: date) -> list:
     if params.overdue:
         conditions.append(overdue(today))
     for name, value in params.filters.items():
-        if name in TEXT:
+        if name in NORMALISED:
+            conditions.append(_name_contains(NORMALISED[name], value))
+        elif name in TEXT:
             conditions.append(contains(TEXT[name], value))
         elif name in DATES:
             bounds = date_range(value)
@@ -147,6 +152,15 @@ def _conditions(params: ListParams, today: date) -> list:
             known = value in FollowUp.__members__
             conditions.append(Employee.category == FollowUp[value] if known else False)
     return conditions
+
+
+def _name_contains(column, value: str):
+    """`column` contains `value` for a name stored normalised (capitals without accents,
+    app.domain.names.normalise_name): the typed text normalised the same way, then a plain LIKE
+    on the column, which the index on the name already holds (no function per row; on SQLite
+    `translate` is a Python function called for each employee, twice per page)."""
+    typed = normalise_name(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{typed}%", escape="\\")
 
 
 def _filtered(member_id: int, params: ListParams, today: date, *columns):
@@ -168,11 +182,15 @@ ROW_COLUMNS = (
 
 
 def _order(params: ListParams) -> list:
-    """The sort with a unique tiebreak; by name it follows ix_employee_member_name."""
-    keys = [SORTS[params.sort]]
-    if params.sort == "last_name":
-        keys.append(Employee.first_name)
-    keys.append(Employee.id)
+    """The sorted column, then the name order and the id (a unique tiebreak). By name it follows
+    ix_employee_member_name; by another column of the employee, that column's index (the
+    column, then the name order: ix_employee_member_<column>, app/models/employee.py). Empty
+    values come where each database's index puts them (first on SQLite, last on PostgreSQL when
+    ascending), the same for the pages and the exports."""
+    keys = []
+    for key in (SORTS[params.sort], Employee.last_name, Employee.first_name, Employee.id):
+        if not any(key is seen for seen in keys):
+            keys.append(key)
     return [key.desc() if params.descending else key.asc() for key in keys]
 
 

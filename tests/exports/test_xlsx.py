@@ -53,6 +53,31 @@ def test_dates_are_excel_dates_shown_as_dd_mm_yyyy():
     assert stamp.is_date and stamp.value == datetime(2026, 11, 29, 10, 30)
 
 
+def test_each_row_keeps_its_own_dates_in_every_date_column():
+    """A date column's styled cell serves every row: each row still shows its own values, in
+    their format, and an empty date stays empty."""
+    days = [date(1990, 1, 2), date(2001, 12, 31), None, date(1975, 6, 15)]
+    moments = [datetime(2026, 11, 30, 9, 5), None, datetime(2025, 1, 1, 23, 59), None]
+    rows = [
+        [index, day, moment, date(2020, 1, index + 1)]
+        for index, (day, moment) in enumerate(zip(days, moments, strict=True))
+    ]
+    sheet = _sheet(rows, headers=["N", "Jour", "Moment", "Autre"])
+    read = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[1] for row in read] == [
+        datetime.combine(day, datetime.min.time()) if day else None for day in days
+    ]
+    assert [row[2] for row in read] == moments
+    assert [row[3] for row in read] == [datetime(2020, 1, index + 1) for index in range(4)]
+    formats = {
+        (cell.column, cell.number_format)
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row[1:]
+        if cell.value
+    }
+    assert formats == {(2, "dd/mm/yyyy"), (3, "dd/mm/yyyy hh:mm"), (4, "dd/mm/yyyy")}
+
+
 def test_none_is_an_empty_cell():
     sheet = _sheet([[1, None, None, None, None, None]])
     assert [cell.value for cell in sheet[2]][1:] == [None] * 5

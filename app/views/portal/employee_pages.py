@@ -284,7 +284,11 @@ def export_rows(member_id: int, params, full_nir: bool = False):
     """The filtered list as mappings for the exports. The NIR is masked (files travel) unless
     `full_nir`: the explicit, audited choice of a user who may write employees, for the
     member's other software (then compact, 15 characters)."""
+    contracts = {}  # each contract's label translated once, not once per row
     for row in employee_list.all_rows(db.session, member_id, params, clock.today()):
+        contract = contracts.get(row.contract)
+        if contract is None:
+            contract = contracts[row.contract] = str(ENUM_LABELS[row.contract])
         yield {
             "number": row.id,
             "last_name": row.last_name,
@@ -298,7 +302,7 @@ def export_rows(member_id: int, params, full_nir: bool = False):
             "pcs_code": row.pcs_code,
             "establishment": row.establishment,
             "establishment_siret": row.establishment_siret,
-            "contract": str(ENUM_LABELS[row.contract]),
+            "contract": contract,
             "hired_on": row.hired_on,
             "post_entry_on": row.post_entry_on,
             "contract_end_on": row.contract_end_on,
