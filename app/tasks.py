@@ -88,3 +88,18 @@ def invoice_declarations(progress, year: int, unconfirmed: bool = False) -> str:
     if outcome.failed:
         text += " : " + ", ".join(outcome.failed[:10])
     return text
+
+
+@task("document_sending", _l("Sending a document to members"))
+def document_sending(
+    progress, sending: dict, actor_id: int | None = None, every_active=False, member_ids=None
+) -> str:
+    from app.services import document_sending as sender
+    from app.services.documents import Sending
+
+    members, mails = sender.run(
+        Sending.from_params(sending), actor_id, every_active, member_ids, progress=progress
+    )
+    if not members:
+        progress(0, 0, force=True)
+    return f"{members} document(s) envoyé(s), {mails} e-mail(s) mis en file d'envoi"

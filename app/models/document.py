@@ -18,12 +18,14 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.models.base import Model, TenantMixin, enum_column
 
 DUERP_CLASS = "AMT"  # "AMT - Rapport Document Unique" in document_classes.csv
+_SENT = "direction = 'TO_MEMBER'"  # stored by name (enum_column)
 
 
 class DocumentDirection(enum.Enum):
@@ -51,6 +53,16 @@ class Document(TenantMixin, Model):
         Index("ix_document_member_list", "member_id", "employee_id", "sent_at"),
         # The service's inbox: what members sent, not yet acknowledged first.
         Index("ix_document_inbox", "direction", "acknowledged_at", "sent_at"),
+        # A file the service sends reaches each member once, however many runs of its
+        # background job (app.services.document_sending); also the job's "who holds it".
+        Index(
+            "uq_document_sent_once",
+            "content_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text(_SENT),
+            postgresql_where=text(_SENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,7 +9,7 @@ transaction (nothing is left behind by a refusal or a rollback), and never chang
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask import current_app
 from sqlalchemy import LargeBinary, delete, func, select, update
@@ -126,6 +126,26 @@ def _document(member_id, employee, direction, details, upload, content, actor) -
     )
 
 
+@dataclass(frozen=True)
+class Sending:
+    """A file the service sends, checked and stored once (its content row), with the checked
+    details: what each recipient's document is made of, in the request or in a background job
+    (`as_params` / `from_params`: JSON for the job)."""
+
+    details: Details
+    content_id: int
+    filename: str
+    size: int
+    sha256: str
+
+    def as_params(self) -> dict:
+        return {**asdict(self), "details": asdict(self.details)}
+
+    @classmethod
+    def from_params(cls, params: dict) -> "Sending":
+        return cls(**{**params, "details": Details(**params["details"])})
+
+
 def _check_employee(member_id: int, employee: Employee | None) -> None:
     if employee is not None and employee.member_id != member_id:
         raise ServiceError("document_foreign_employee")
@@ -153,26 +173,46 @@ def deposit(
     return document
 
 
-def send(
-    members: list[Member],
-    upload: Upload,
-    details: Details,
-    actor,
-    employee: Employee | None = None,
-) -> list[Document]:
-    """The service sends one file to each of `members` (one stored content, one document each),
-    or to one employee of a single member."""
-    if not members:
-        raise ServiceError("document_no_recipient")
-    if employee is not None:
-        if len(members) != 1:
-            raise ServiceError("document_employee_one_member")
-        _check_employee(members[0].id, employee)
+def prepare_sending(upload: Upload, details: Details, employee: Employee | None = None) -> Sending:
+    """Check the details and the file (the refusals of `send`) and store the content once, in
+    the caller's transaction."""
     details = _checked_details(details, DocumentDirection.TO_MEMBER, employee)
     content = _content(upload)
+    db.session.flush()
+    return Sending(
+        details,
+        content.id,
+        display_name(upload.filename),
+        len(upload.data),
+        hashlib.sha256(upload.data).hexdigest(),
+    )
+
+
+def send_to(
+    members: list[Member], sending: Sending, actor, employee: Employee | None = None
+) -> list[Document]:
+    """One document of the stored file for each of `members`, and its audit entry (flushed;
+    the caller commits). The one way documents are sent, whether the request writes them or a
+    background job does by batches (app.services.document_sending)."""
+    details, now = sending.details, clock.now()
     documents = [
-        _document(m.id, employee, DocumentDirection.TO_MEMBER, details, upload, content, actor)
-        for m in members
+        Document(
+            member_id=member.id,
+            employee_id=getattr(employee, "id", None),
+            direction=DocumentDirection.TO_MEMBER,
+            class_id=details.class_id,
+            subclass_id=details.subclass_id,
+            number=details.number,
+            description=details.description,
+            filename=sending.filename,
+            content_type=PDF_TYPE,
+            size=sending.size,
+            sha256=sending.sha256,
+            content_id=sending.content_id,
+            sent_at=now,
+            sent_by_id=getattr(actor, "id", None),
+        )
+        for member in members
     ]
     db.session.add_all(documents)
     db.session.flush()
@@ -185,6 +225,29 @@ def send(
             sha256=document.sha256,
         )
     return documents
+
+
+def check_recipients(members: list[Member], employee: Employee | None = None) -> None:
+    """Someone to send to; a document about an employee goes to that employee's member only."""
+    if not members:
+        raise ServiceError("document_no_recipient")
+    if employee is not None:
+        if len(members) != 1:
+            raise ServiceError("document_employee_one_member")
+        _check_employee(members[0].id, employee)
+
+
+def send(
+    members: list[Member],
+    upload: Upload,
+    details: Details,
+    actor,
+    employee: Employee | None = None,
+) -> list[Document]:
+    """The service sends one file to each of `members` (one stored content, one document each),
+    or to one employee of a single member."""
+    check_recipients(members, employee)
+    return send_to(members, prepare_sending(upload, details, employee), actor, employee)
 
 
 def acknowledge(document: Document, actor) -> bool:

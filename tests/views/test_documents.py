@@ -349,7 +349,8 @@ def _many(app, number: str, how_many: int, employee_id=None) -> None:
                     content_type="application/pdf",
                     size=1000,
                     sha256="0" * 64,
-                    content=content,
+                    # a content sent to a member reaches it once (uq_document_sent_once)
+                    content=content if index % 2 else DocumentContent(data=content.data),
                     sent_at=clock.now() - timedelta(minutes=index),
                     sent_by_id=user.id if index % 2 else None,
                     acknowledged_at=clock.now() if index % 4 == 1 else None,

@@ -232,9 +232,9 @@ class BackofficeDocumentSendView(BaseView):
     def _send(self, form: DocumentSendForm, employee: Employee | None):
         upload = form.file.data
         try:
-            members = document_sending.recipients(form.all_active.data, form.recipients.data)
-            sent = documents.send(
-                members,
+            outcome = document_sending.send(
+                form.all_active.data,
+                form.recipients.data,
                 _upload(upload),
                 documents.Details(
                     form.class_id.data or None,
@@ -245,20 +245,25 @@ class BackofficeDocumentSendView(BaseView):
                 g.user,
                 employee=employee,
             )
-            mails = document_sending.notify(members)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             flash(text_of(error), "danger")
             return None
-        mail.deliver_later(mails)
+        if outcome.job_id is not None:  # many members: a background job writes the documents
+            text = _("Sending in progress to %(num)d members.", num=outcome.members)
+            link = url_for("BackofficeJobView.show", job_id=outcome.job_id)
+            follow = _("Follow the sending")
+            flash(Markup('{} <a href="{}">{}</a>').format(text, link, follow), "info")
+            return outcome
+        mail.deliver_later(outcome.mails)
         flash(
             _(
                 "The document is sent to %(num)d member(s); %(mails)d e-mail(s) to their users "
                 "who receive this notice are in the outbox.",
-                num=len(sent),
-                mails=len(mails),
+                num=outcome.members,
+                mails=len(outcome.mails),
             ),
             "success",
         )
-        return sent
+        return outcome
