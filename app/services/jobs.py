@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.extensions import db
 from app.models.job import Job, JobStatus
+from app.security import tenancy
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "portal"
@@ -212,7 +213,8 @@ def _perform(job_id: int) -> None:
     kind, params = job.kind, json.loads(job.params)
     db.session.commit()
     try:
-        outcome = TASKS[kind].run(Progress(job_id), **params)
+        with tenancy.system_scope():  # trusted work: also when run under a request's context
+            outcome = TASKS[kind].run(Progress(job_id), **params)
         db.session.commit()
     except Exception as error:
         db.session.rollback()

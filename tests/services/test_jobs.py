@@ -359,3 +359,29 @@ def test_the_outbox_forgets_its_done_runs_after_a_month_not_the_failed_ones(app,
         ("outbox", "failed"),
         ("test_count", "done"),
     ]
+
+
+@jobs.task("test_members", "test task: counts the members it sees")
+def _members(progress) -> str:
+    from app.models.member import Member
+
+    return str(db.session.scalar(select(func.count(Member.id))))
+
+
+def test_a_job_sees_every_member_even_under_a_member_users_request(app):
+    from flask import g
+
+    from app.models.member import Member
+    from app.security.tenancy import Scope
+
+    with app.app_context():
+        members = db.session.scalar(select(func.count(Member.id)))
+        job = Job(kind="test_members", params="{}", created_at=clock.now())
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    with app.test_request_context():
+        g.tenant_scope = Scope(member_id=1)  # a member user's request, still open
+        jobs.perform(job_id)
+    with app.app_context():
+        assert db.session.get(Job, job_id).outcome == str(members) and members > 1
