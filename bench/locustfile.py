@@ -81,3 +81,24 @@ class Member(FastHttpUser):
     def bare(self):
         if HELLO_URL:
             self.client.get(HELLO_URL, name="/hello (bare Flask)")
+
+
+ALONE = os.environ.get("BENCH_ALONE", "")  # one route requested again and again (--alone)
+if ALONE:
+    _log_in = Member.log_in
+    del Member  # locust runs the user classes this module defines: this one only
+
+    class Alone(FastHttpUser):
+        """Requests one route in a closed loop, logged in first unless it is a full URL or the
+        login page (the issue's way of measuring a route's throughput)."""
+
+        wait_time = constant(0)
+
+        def on_start(self):
+            self.username = next(ACCOUNTS)
+            if not ALONE.startswith("http") and not ALONE.startswith("/login/"):
+                _log_in(self)
+
+        @task
+        def route(self):
+            self.client.get(ALONE, name=ALONE)
