@@ -107,7 +107,18 @@ def start_at(when: datetime, kind: str, **params) -> None:
     """Start a job at a later time (a retry): with Redis only, through RQ's scheduler (`flask
     worker` runs it); in the process there is no timer, the next start of the kind (or its
     command, from cron) does the work."""
-    if current_app.config.get("REDIS_URL"):
+    if not current_app.config.get("REDIS_URL"):
+        return
+    with Session(db.engine) as session:  # one planned run is enough (each outbox run plans)
+        planned = session.scalar(
+            select(Job.id).where(
+                Job.kind == kind,
+                Job.params == json.dumps(params, sort_keys=True, default=str),
+                Job.status == JobStatus.QUEUED,
+                Job.run_after <= when,
+            )
+        )
+    if planned is None:
         _create_and_dispatch(kind, None, params, run_after=when)
 
 

@@ -385,3 +385,20 @@ def test_a_job_sees_every_member_even_under_a_member_users_request(app):
         jobs.perform(job_id)
     with app.app_context():
         assert db.session.get(Job, job_id).outcome == str(members) and members > 1
+
+
+def test_with_redis_a_refused_mail_plans_one_retry_however_many_runs(app, redis_queue, refusing):
+    with app.app_context():
+        mail.queue("someone@example.test", "Sujet", "Texte")
+        db.session.commit()
+        for _ in range(3):
+            mail.kick()
+            _work(app)
+        planned = db.session.scalars(
+            select(Job).where(Job.kind == "outbox", Job.run_after.is_not(None))
+        ).all()
+        (retry,) = planned
+        failed = db.session.scalars(select(OutboxMail)).one()
+        assert retry.status is JobStatus.QUEUED and retry.run_after == failed.next_attempt_at
+        scheduled = redis_queue.zrange("rq:scheduled:portal", 0, -1)
+    assert len(scheduled) == 1
