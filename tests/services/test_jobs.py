@@ -19,7 +19,6 @@ REDIS = "redis://127.0.0.1:6379/6"  # a database of the local Redis of its own
 RUNS: list[tuple[int, str]] = []  # what the test task did: (job's value, thread name)
 
 
-@jobs.task("test_count", "test task")
 def _count(progress, value: int, fail: bool = False) -> str:
     progress(1, 2)
     if fail:
@@ -30,8 +29,14 @@ def _count(progress, value: int, fail: bool = False) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _empty_runs():
+def _test_tasks():
+    """The test tasks, registered for these tests only (the staff's page lists every task)."""
     RUNS.clear()
+    jobs.task("test_count", "tâche de test")(_count)
+    jobs.task("test_members", "tâche de test : compte les adhérents")(_members)
+    yield
+    for kind in ("test_count", "test_members"):
+        jobs.TASKS.pop(kind)
 
 
 def _jobs(app) -> list[Job]:
@@ -361,7 +366,6 @@ def test_the_outbox_forgets_its_done_runs_after_a_month_not_the_failed_ones(app,
     ]
 
 
-@jobs.task("test_members", "test task: counts the members it sees")
 def _members(progress) -> str:
     from app.models.member import Member
 
