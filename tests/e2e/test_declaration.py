@@ -59,6 +59,7 @@ def test_a_member_confirms_and_downloads_its_invoice(app, live_server, page: Pag
         dialog.accept()
 
     page.on("dialog", accept)
+    page.wait_for_load_state("load")  # the confirmation's script is in place (a busy machine)
     page.click("#confirm-declaration")
     expect(page.locator("#declaration-status")).to_have_attribute("data-status", "confirmed")
     # The msgid until the lead merges .tr/portal.po into the catalogue.
