@@ -69,17 +69,12 @@ def categories(
     One query finds the employees whose category differs and the one they should have; they
     are then written by batches, each committed. Returns the number of employees changed."""
     db.session.flush()
-    targets = _differing(day, risk_ids)
-    changed = 0
-    for done, chunk in _chunks(targets, batch):
+
+    def write(chunk) -> int:
         moved = dict(chunk)
-        changed += _write(_Batch(list(moved)), day, moved)
-        db.session.commit()
-        if progress:
-            progress(done, len(targets))
-    if not targets and progress:
-        progress(0, 0)
-    return changed
+        return _write(_Batch(list(moved)), day, moved)
+
+    return _by_batches(_differing(day, risk_ids), batch, write, progress)
 
 
 def due_dates(
@@ -89,13 +84,19 @@ def due_dates(
     the rows that differ. Commits once per batch; returns the number of rows changed."""
     db.session.flush()
     ids = sorted(set(employee_ids)) if employee_ids is not None else _all_ids()
+    whole = employee_ids is None
+    return _by_batches(ids, batch, lambda chunk: _write(_Batch(chunk, whole=whole)), progress)
+
+
+def _by_batches(items: list, batch: int, write, progress: Progress) -> int:
+    """`write` each chunk of `items` and commit it, reporting progress; the rows changed."""
     changed = 0
-    for done, chunk in _chunks(ids, batch):
-        changed += _write(_Batch(chunk, whole=employee_ids is None))
+    for done, chunk in _chunks(items, batch):
+        changed += write(chunk)
         db.session.commit()
         if progress:
-            progress(done, len(ids))
-    if not ids and progress:
+            progress(done, len(items))
+    if not items and progress:
         progress(0, 0)
     return changed
 
