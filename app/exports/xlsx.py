@@ -48,31 +48,48 @@ def xlsx_chunks(
     written as its ``str()``. The work happens on the first ``next()``; the temporary file is
     closed when the generator ends, fails or is closed early by its consumer.
     """
+    yield from xlsx_sheets_chunks([(sheet_title, headers, rows)], chunk_size)
+
+
+def xlsx_sheets_chunks(
+    sheets: Sequence[tuple[str, list[str], Iterable[Sequence]]],
+    chunk_size: int = 64 * 1024,
+) -> Iterator[bytes]:
+    """A workbook of several sheets, each (title, headers, rows) written as ``xlsx_chunks``
+    writes its one sheet, in the given order (the first is the one a reader opens first)."""
     with tempfile.TemporaryFile() as spool:
-        _write_workbook(spool, sheet_title, headers, rows)
+        _write_workbook(spool, sheets)
         spool.seek(0)
         while chunk := spool.read(chunk_size):
             yield chunk
 
 
-def _write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[Sequence]):
+def _write_workbook(target, sheets: Sequence[tuple[str, list[str], Iterable[Sequence]]]):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_safe_title(sheet_title))
+    started = []
     try:
-        # Write-only sheets take column widths and panes before the first row only.
-        for index, header in enumerate(headers, start=1):
-            width = min(max(len(header) + 4, MIN_WIDTH), MAX_WIDTH)
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        sheet.append([_cell(sheet, header, font=bold) for header in headers])
-        dated: dict = {}
-        for row in rows:
-            sheet.append(_row(sheet, row, dated))
+        for sheet_title, headers, rows in sheets:
+            sheet = workbook.create_sheet(_safe_title(sheet_title))
+            started.append(sheet)
+            _write_sheet(sheet, headers, rows)
         workbook.save(target)
     except BaseException:
-        _discard_sheet_file(sheet)
+        for sheet in started:
+            _discard_sheet_file(sheet)
         raise
+
+
+def _write_sheet(sheet, headers: list[str], rows: Iterable[Sequence]) -> None:
+    # Write-only sheets take column widths and panes before the first row only.
+    for index, header in enumerate(headers, start=1):
+        width = min(max(len(header) + 4, MIN_WIDTH), MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, header, font=bold) for header in headers])
+    dated: dict = {}
+    for row in rows:
+        sheet.append(_row(sheet, row, dated))
 
 
 PLAIN = frozenset({int, float, Decimal, bool})  # openpyxl types them right
