@@ -53,10 +53,13 @@ from datetime import date
 from io import BytesIO
 from typing import BinaryIO
 
+from babel.numbers import format_decimal
 from stdnum.fr import nir as stdnum_nir
 
-# Blocks of the norm (cahier technique's tree). Only five are read; the others are expected in a
-# monthly DSN (payments, contributions...) and skipped silently. Any other is reported as info.
+# Blocks of the norm (Fibre44/dsn-parser's table of the cahier technique 2023.1, plus S10.G00.02,
+# S21.G00.53/58/60 seen in other DSN writers). Seven are read (see _Reader.closers); the others are
+# expected in a monthly DSN (payments, contributions...) and skipped silently. Any block not listed
+# here (a newer norm's, or a typo) is reported as information.
 KNOWN_BLOCKS = frozenset(
     ["S10.G00.00", "S10.G00.01", "S10.G00.02", "S20.G00.05", "S20.G00.07", "S20.G00.08"]
     + [f"S21.G00.{n:02d}" for n in (6, 11, 12, 13, 15, 16, 20, 22, 23, 30, 31, 34, 40, 41, 44)]
@@ -88,6 +91,7 @@ class DsnRefusal(enum.Enum):
     EMPTY = "empty"
     NOT_DSN = "not_dsn"  # binary, or text without S10/S20/S21 rubrics
     NO_INDIVIDUAL = "no_individual"
+    TOO_MANY_ROWS = "too_many_rows"
 
 
 class DsnFileError(Exception):
@@ -126,12 +130,13 @@ class DsnFile:
     month: date | str | None = None  # S20.G00.05.005, the first day of the declared month
 
 
-def parse_dsn(data: bytes | BinaryIO) -> DsnFile:
+def parse_dsn(data: bytes | BinaryIO, max_rows: int | None = None) -> DsnFile:
     """The DSN's establishments and one row per individual; raises DsnFileError for a file that
-    is empty, not a DSN or has no individual. Malformed lines are reported, not fatal."""
+    is empty, not a DSN, has no individual or (as soon as it is seen) more than `max_rows`
+    individuals. Malformed lines are reported, not fatal. `data` may be a seekable binary file."""
     stream = BytesIO(data) if isinstance(data, bytes | bytearray) else data
     encoding = _encoding(stream)
-    reader = _Reader()
+    reader = _Reader(max_rows)
     for number, raw in enumerate(stream, start=1):
         if b"\x00" in raw:
             raise DsnFileError("Ce fichier n'est pas une DSN : son contenu est binaire.",
@@ -236,8 +241,9 @@ def _rank(contract: dict | None, order: int) -> tuple:
 class _Reader:
     """Block instances in, establishments and rows out; one block instance held at a time."""
 
-    def __init__(self):
+    def __init__(self, max_rows: int | None = None):
         self.file = DsnFile()
+        self.max_rows = max_rows
         self.siren: str | None = None  # of the current S21.G00.06 (a file may hold several)
         self.block: str | None = None
         self.rubrics: dict[int, str] = {}
@@ -250,6 +256,15 @@ class _Reader:
         self.seen_rubric = self.seen_dsn = False
         self.blank = True
         self.probed = self.omitted = self.omitted_from = 0
+        self.closers = {  # the blocks read; the others are skipped
+            "S10.G00.00": self._close_envelope,
+            "S20.G00.05": self._close_declaration,
+            COMPANY: self._close_company,
+            ESTABLISHMENT: self._close_establishment,
+            INDIVIDUAL: self._close_individual,
+            CONTRACT: self._close_contract,
+            CONTRACT_END: self._close_contract_end,
+        }
 
     def read_line(self, number: int, text: str) -> None:
         if not text:
@@ -285,16 +300,7 @@ class _Reader:
             self._finish_individual()
 
     def _close_block(self) -> None:
-        closers = {
-            "S10.G00.00": self._close_envelope,
-            "S20.G00.05": self._close_declaration,
-            COMPANY: self._close_company,
-            ESTABLISHMENT: self._close_establishment,
-            INDIVIDUAL: self._close_individual,
-            CONTRACT: self._close_contract,
-            CONTRACT_END: self._close_contract_end,
-        }
-        closer = closers.get(self.block or "")
+        closer = self.closers.get(self.block or "")
         if closer is not None:
             closer()
 
@@ -351,6 +357,8 @@ class _Reader:
         rank, row = _rank(contract, order), _row(individual, contract, self.siren)
         index = self.by_key.get(individual.key) if individual.key else None
         if index is None:
+            if self.max_rows is not None and len(self.file.rows) >= self.max_rows:
+                raise _too_many(self.max_rows)
             if individual.key:
                 self.by_key[individual.key] = len(self.file.rows)
             self.file.rows.append(row)
@@ -380,6 +388,14 @@ def _not_dsn() -> DsnFileError:
         "Ce fichier n'est pas une DSN : aucune ligne de la forme S21.G00.30.001,'…' "
         "(norme NEODeS).",
         DsnRefusal.NOT_DSN,
+    )
+
+
+def _too_many(limit: int) -> DsnFileError:
+    count = format_decimal(limit, locale="fr_FR")  # "20 000", as the pages write it
+    return DsnFileError(
+        f"Le fichier déclare plus de {count} salariés : importez-le en plusieurs fois.",
+        DsnRefusal.TOO_MANY_ROWS,
     )
 
 

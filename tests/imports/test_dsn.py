@@ -336,6 +336,19 @@ def test_a_dsn_without_individual_is_refused():
     assert refused.value.code is DsnRefusal.NO_INDIVIDUAL
 
 
+def test_a_file_over_the_row_limit_is_refused_as_soon_as_the_limit_is_passed():
+    data = build_dsn(many(30))
+    assert len(parse_dsn(data, max_rows=30).rows) == 30
+
+    with pytest.raises(DsnFileError) as refused:
+        parse_dsn(data, max_rows=29)
+
+    assert refused.value.code is DsnRefusal.TOO_MANY_ROWS
+    assert refused.value.message == (
+        "Le fichier déclare plus de 29 salariés : importez-le en plusieurs fois."
+    )
+
+
 def test_twenty_thousand_individuals_in_one_file():
     dsn = parse_dsn(build_dsn(many(20_000)))
 
