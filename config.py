@@ -287,6 +287,9 @@ def _settings(env: str) -> dict:
         "MAX_CONTENT_LENGTH": _megabytes("DOCUMENT_MAX_MB", 20) + 1024 * 1024,
         # Sending a document to more members than this is a background job (issue 13).
         "DOCUMENT_SEND_INLINE_MAX": int(os.environ.get("DOCUMENT_SEND_INLINE_MAX", "50")),
+        # Employees in bulk (issue 14): the largest file and row count an import accepts.
+        "IMPORT_MAX_BYTES": _megabytes("IMPORT_MAX_MB", 20),
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "30000")),
         # The DUERP question at login is not asked for this long after a deposit.
         "DUERP_RECENT_MONTHS": int(os.environ.get("DUERP_RECENT_MONTHS", "12")),
         # Whether the DUERP question is shown at login at all (a service may pause it).

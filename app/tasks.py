@@ -103,3 +103,17 @@ def document_sending(
     if not members:
         progress(0, 0, force=True)
     return f"{members} document(s) envoyé(s), {mails} e-mail(s) mis en file d'envoi"
+
+
+@task("employee_import_check", _l("Employee import: checking the file"))
+def employee_import_check(progress, import_id: int) -> str:
+    from app.services import employee_import
+
+    return employee_import.check(import_id, progress)
+
+
+@task("employee_import_apply", _l("Employee import: writing the employees"))
+def employee_import_apply(progress, import_id: int) -> str:
+    from app.services import employee_import
+
+    return employee_import.apply(import_id, progress)

@@ -32,6 +32,7 @@ from app.models.employee import (
     Sex,
     WorkPost,
 )
+from app.models.employee_import import EmployeeImport, EmployeeImportRow
 from app.models.job import Job, JobStatus
 from app.models.member import Contact, Establishment, Member, MemberStatus
 from app.models.notification import NotificationPreference, NotificationSent
@@ -42,6 +43,8 @@ from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitOutcome, VisitRequest
 
 __all__ = [
+    "EmployeeImport",
+    "EmployeeImportRow",
     "Job",
     "JobStatus",
     "AuditEntry",

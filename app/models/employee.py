@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -142,6 +144,14 @@ class Employee(TenantMixin, Model):
             sqlite_where=text("category_changed_on IS NOT NULL"),
             postgresql_where=text("category_changed_on IS NOT NULL"),
         ),
+        # Employees come in from a DSN without their risks (issue 14): the list's notice.
+        Index(
+            "ix_employee_member_risks_to_declare",
+            "member_id",
+            "contract_end_on",
+            sqlite_where=text("risks_to_declare"),
+            postgresql_where=text("risks_to_declare"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,6 +187,10 @@ class Employee(TenantMixin, Model):
     # Next periodic visit due (domain.due_dates), kept up to date by services.due_dates.
     next_due_on: Mapped[date | None] = mapped_column(Date)
     next_due_reason: Mapped[str | None] = mapped_column(String(30))
+    # Created by a DSN import, which carries no risks: set until the risks are saved once.
+    risks_to_declare: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
@@ -230,6 +244,10 @@ class RiskDeclarationChange(TenantMixin, Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     before: Mapped[list] = mapped_column(JSON, nullable=False)
     after: Mapped[list] = mapped_column(JSON, nullable=False)
+    # Made by an import of a file (issue 14): the history says "import du … par …".
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employee_import.id", ondelete="SET NULL")
+    )
 
     employee = relationship("Employee", back_populates="risk_changes")
     actor = relationship("PortalUser")

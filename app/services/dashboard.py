@@ -136,6 +136,7 @@ class MemberTodo:
     overdue: int | None = None
     changed: int | None = None
     redeclare: int | None = None
+    to_declare: int | None = None  # imported without their risks (issue 14)
     awaiting: dict[RequestStatus, int] | None = None
 
     @property
@@ -144,7 +145,9 @@ class MemberTodo:
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.changed or self.redeclare or self.awaiting_total)
+        return not (
+            self.overdue or self.changed or self.redeclare or self.to_declare or self.awaiting_total
+        )
 
 
 def member_todo(

@@ -65,6 +65,7 @@ class ListParams:
     exited: bool = False
     changed: bool = False  # only employees whose category changed with the catalogue
     redeclare: bool = False  # only employees holding a withdrawn risk item
+    to_declare: bool = False  # only employees imported without their risks (a DSN)
     overdue: bool = False  # only employees overdue for their visit (the home's to-do list)
 
     @classmethod
@@ -84,6 +85,7 @@ class ListParams:
             exited=args.get("exited") == "1",
             changed=args.get("changed") == "1",
             redeclare=args.get("redeclare") == "1",
+            to_declare=args.get("to_declare") == "1",
             overdue=args.get("overdue") == "1",
         )
 
@@ -131,12 +133,13 @@ def in_workforce(today: date):
 
 def _conditions(params: ListParams, today: date) -> list:
     conditions = [~in_workforce(today) if params.exited else in_workforce(today)]
-    if params.changed:
-        conditions.append(Employee.category_changed_on.is_not(None))
-    if params.redeclare:
-        conditions.append(holds_withdrawn_risk(today))
-    if params.overdue:
-        conditions.append(overdue(today))
+    flags = (
+        (params.changed, lambda: Employee.category_changed_on.is_not(None)),
+        (params.redeclare, lambda: holds_withdrawn_risk(today)),
+        (params.to_declare, lambda: Employee.risks_to_declare.is_(True)),
+        (params.overdue, lambda: overdue(today)),
+    )
+    conditions += [condition() for wanted, condition in flags if wanted]
     for name, value in params.filters.items():
         if name in NORMALISED:
             conditions.append(_name_contains(NORMALISED[name], value))
@@ -245,8 +248,9 @@ def all_rows(session, member_id: int, params: ListParams, today: date):
 
 def notices(session, member_id: int, today: date) -> dict[str, int]:
     """How many employees of the workforce need a look: category changed by the catalogue
-    (e.g. décret 2025-355 on 1 October 2025), or a withdrawn risk item to re-declare. Both
-    counts start from small index ranges (ix_employee_member_changed, ix_employee_risk_member)."""
+    (e.g. décret 2025-355 on 1 October 2025), a withdrawn risk item to re-declare, or risks to
+    declare after an import (issue 14). One statement; each count starts from a small index
+    range (ix_employee_member_changed, ix_employee_risk_member, ..._risks_to_declare)."""
     changed = select(func.count(Employee.id)).where(
         Employee.member_id == member_id,
         Employee.category_changed_on.is_not(None),
@@ -262,4 +266,10 @@ def notices(session, member_id: int, today: date) -> dict[str, int]:
             in_workforce(today),
         )
     )
-    return {"changed": session.scalar(changed), "redeclare": session.scalar(redeclare)}
+    to_declare = select(func.count(Employee.id)).where(
+        Employee.member_id == member_id, Employee.risks_to_declare.is_(True), in_workforce(today)
+    )
+    counts = session.execute(
+        select(changed.scalar_subquery(), redeclare.scalar_subquery(), to_declare.scalar_subquery())
+    ).one()
+    return dict(zip(("changed", "redeclare", "to_declare"), counts, strict=True))

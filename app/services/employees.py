@@ -68,6 +68,30 @@ class EmployeeInput:
     post_entry_on: date
     contract_end_on: date | None
     risk_ids: set[int] = field(default_factory=set)
+    # Risks not given (an import without them, a DSN): True on a new employee (the list's
+    # "risques à déclarer"), None to keep the flag; a save of the form's risks clears it.
+    risks_to_declare: bool | None = False
+
+
+@dataclass
+class Batch:
+    """Many saves in one go (an import, issue 14): the catalogue read once, the risk history
+    marked with the import, and the due dates refreshed together by `finish()`."""
+
+    risks: dict[int, Risk]
+    periods: list[CategoryPeriod]
+    import_id: int | None = None
+    saved: list[Employee] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, import_id: int | None = None) -> "Batch":
+        risks = {risk.id: risk for risk in db.session.scalars(select(Risk))}
+        return cls(risks, category_periods(), import_id)
+
+    def finish(self) -> None:
+        if self.saved:
+            due_dates.refresh(self.saved)
+        self.saved = []
 
 
 def category_periods() -> list[CategoryPeriod]:
@@ -107,8 +131,13 @@ def _reference_errors(member: Member, data: EmployeeInput, errors: dict) -> None
         errors["work_post_id"] = "foreign_work_post"
 
 
-def _risks(data: EmployeeInput, kept: set[int], today: date, errors: dict) -> list[Risk]:
-    risks = list(db.session.scalars(select(Risk).where(Risk.id.in_(data.risk_ids))))
+def _risks(
+    data: EmployeeInput, kept: set[int], today: date, errors: dict, batch: Batch | None
+) -> list[Risk]:
+    if batch is None:
+        risks = list(db.session.scalars(select(Risk).where(Risk.id.in_(data.risk_ids))))
+    else:
+        risks = [batch.risks[i] for i in data.risk_ids if i in batch.risks]
     if len(risks) != len(data.risk_ids) or any(
         risk.id not in kept and not declarable(risk, today) for risk in risks
     ):
@@ -128,17 +157,12 @@ def _duplicate(member: Member, compact_nir: str | None, employee: Employee | Non
     )
 
 
-def save_employee(
-    member: Member,
-    data: EmployeeInput,
-    actor,
-    employee: Employee | None = None,
-    expected_version: int | None = None,
-) -> Employee:
-    """Create or update an employee; raises InvalidEmployeeError (field errors) or ServiceError."""
-    today = clock.today()
-    if employee is not None and expected_version != employee.version:
-        raise ServiceError("stale_employee")
+def check_input(
+    member: Member, data: EmployeeInput, kept: set[int], today: date, batch: Batch | None = None
+) -> tuple[dict[str, str], str | None, str | None, list[Risk]]:
+    """The record's own rules (dates, NIR or NTT, risks that may be declared): the field errors
+    as {field: code}, the compact NIR and NTT, the risks. What the form and an import's dry run
+    share; the references (establishment, post) and the duplicates are checked apart."""
     errors = {
         name: f"date_{error.name.lower()}"
         for name, error in employment.check_dates(
@@ -146,26 +170,46 @@ def save_employee(
         ).items()
     }
     compact_nir, compact_ntt = _identifier_errors(member, data, errors)
-    _reference_errors(member, data, errors)
+    risks = _risks(data, kept, today, errors, batch)
+    return errors, compact_nir, compact_ntt, risks
+
+
+def save_employee(
+    member: Member,
+    data: EmployeeInput,
+    actor,
+    employee: Employee | None = None,
+    expected_version: int | None = None,
+    batch: Batch | None = None,
+) -> Employee:
+    """Create or update an employee; raises InvalidEmployeeError (field errors) or ServiceError.
+    Within a `batch` (an import), the due date waits for `batch.finish()`."""
+    today = clock.today()
+    if employee is not None and expected_version != employee.version:
+        raise ServiceError("stale_employee")
     kept = {link.risk_id for link in employee.risks} if employee else set()
-    risks = _risks(data, kept, today, errors)
+    errors, compact_nir, compact_ntt, risks = check_input(member, data, kept, today, batch)
+    _reference_errors(member, data, errors)
     duplicate = _duplicate(member, compact_nir, employee)
     if duplicate is not None:
         errors["nir"] = "duplicate_nir"
     if errors:
         raise InvalidEmployeeError(errors, duplicate_id=duplicate)
-    periods = category_periods()
+    periods = category_periods() if batch is None else batch.periods
     with db.session.no_autoflush:
         if employee is None:
             employee = Employee(member_id=member.id, created_at=clock.now())
             db.session.add(employee)
         _apply(employee, data, compact_nir, compact_ntt)
-        _declare_risks(employee, risks, actor)
+        _declare_risks(employee, risks, actor, batch.import_id if batch else None)
         employee.category = category_of([risk.code for risk in risks], periods, today)
         employee.category_on = today
         employee.updated_at = clock.now()
     _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
-    due_dates.refresh([employee])
+    if batch is None:
+        due_dates.refresh([employee])
+    else:
+        batch.saved.append(employee)
     # Leaving the workforce closes what is open (issue 9); the team's mails leave once the
     # caller's transaction is committed (sent after the response, or kept in the outbox).
     mail.deliver_later(visits.close_for_exit(employee, actor))
@@ -198,9 +242,11 @@ def _apply(employee: Employee, data: EmployeeInput, compact_nir, compact_ntt) ->
         "post_entry_on", "contract_end_on",
     ):  # fmt: skip
         setattr(employee, name, getattr(data, name))
+    if data.risks_to_declare is not None:
+        employee.risks_to_declare = data.risks_to_declare
 
 
-def _declare_risks(employee: Employee, risks: list[Risk], actor) -> None:
+def _declare_risks(employee: Employee, risks: list[Risk], actor, import_id=None) -> None:
     before = sorted(link.risk.code for link in employee.risks)
     after = sorted(risk.code for risk in risks)
     if before != after or employee.id is None:
@@ -217,6 +263,7 @@ def _declare_risks(employee: Employee, risks: list[Risk], actor) -> None:
                 actor_id=getattr(actor, "id", None),
                 before=before,
                 after=after,
+                import_id=import_id,
             )
         )
 

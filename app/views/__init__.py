@@ -62,6 +62,7 @@ from app.views.portal.contact import PortalContactUsView
 from app.views.portal.declaration import PortalDeclarationView
 from app.views.portal.documents import PortalDocumentsView
 from app.views.portal.duerp import PortalDuerpView
+from app.views.portal.employee_imports import PortalEmployeeImportsView
 from app.views.portal.employees import PortalEmployeesView
 from app.views.portal.invoices import PortalInvoicesView
 from app.views.portal.messages import PortalMessagesView
@@ -247,6 +248,8 @@ NO_MENU = [
     PortalMessagesView,
     AccessView,
     PortalDuerpView,
+    # "Importer des salariés" (issue 14): a button of the employee list.
+    PortalEmployeeImportsView,
     ProfileView,
     PostalCodeView,
     LegalView,

@@ -166,6 +166,15 @@ def member_todo_items(security_manager, member_id: int) -> list[TodoItem]:
         items.append(
             TodoItem("redeclare", text, url_for("PortalEmployeesView.list", redeclare="1"))
         )
+    if todo.to_declare:
+        text = ngettext(
+            "%(num)d imported employee has no risks declared yet: declare them.",
+            "%(num)d imported employees have no risks declared yet: declare them.",
+            todo.to_declare,
+        )
+        items.append(
+            TodoItem("to_declare", text, url_for("PortalEmployeesView.list", to_declare="1"))
+        )
     if todo.awaiting_total:
         items.append(_awaiting(todo.awaiting, todo.awaiting_total))
     if may("PortalDeclaration"):

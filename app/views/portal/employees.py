@@ -61,6 +61,7 @@ class PortalEmployeesView(BaseView):
             "employees/list.html",
             **employee_pages.list_context(self._member(), params, rows, total, chosen),
             can_add=self.can("can_add"),
+            can_import=self.can("can_import"),
             can_request_visit=self.appbuilder.sm.has_access("can_add", "PortalVisitRequests"),
             can_export_full_nir=self.can("can_edit"),
         )

@@ -1,0 +1,113 @@
+"""The import screens (issue 14): upload, report, «Importer», the file of rows in error and the
+template, as the member's administrator; refused to a collaborator who only reads employees and
+to another member; bad files answered with a French refusal, never a 500."""
+
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.domain.employee_import import COLUMNS, match_headers
+from app.extensions import db
+from app.models.employee import Employee
+from app.models.employee_import import EmployeeImport, ImportStatus
+from tests.conftest import csrf_token, login
+from tests.services.test_employee_import import HEADERS, csv_of, person
+
+NEW = "/employees/imports/"
+
+
+def upload(client, data: bytes, name="salaries.csv"):
+    token = csrf_token(client.get(NEW).get_data(as_text=True))
+    response = client.post(
+        NEW,
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    response.close()  # as a WSGI server does once the answer is out: the dry run runs then
+    return response
+
+
+def _import_id(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(re.search(r"/employees/imports/(\d+)", response.headers["Location"]).group(1))
+
+
+def test_the_administrator_checks_imports_and_downloads_the_rows_in_error(app, client):
+    login(client, "ets10250")
+    listing = client.get("/employees/").get_data(as_text=True)
+    assert 'id="import-employees"' in listing and "Importer des salariés" in listing
+    page = client.get(NEW)
+    assert page.status_code == 200 and "Télécharger le modèle" in page.get_data(as_text=True)
+    bad = person(201, Sexe="Z")
+    import_id = _import_id(upload(client, csv_of([person(200), bad])))
+    report = client.get(f"{NEW}{import_id}")
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200
+    assert "ligne 3, colonne Sexe : sexe illisible" in text
+    assert 'data-count="create">1<' in text and 'data-count="error">1<' in text
+
+    errors = client.get(f"{NEW}{import_id}/errors.xlsx")
+    assert errors.status_code == 200
+    sheet = load_workbook(io.BytesIO(errors.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "Erreurs" and list(rows[0][:-1]) == HEADERS
+    assert rows[1][0] == bad["Nom d'usage"] and rows[1][-1].startswith("Sexe : sexe illisible")
+    assert len(rows) == 2
+
+    token = csrf_token(text)
+    applied = client.post(f"{NEW}{import_id}/apply", data={"csrf_token": token})
+    assert applied.status_code == 302
+    applied.close()
+    with app.app_context():
+        found = db.session.get(EmployeeImport, import_id)
+        assert (found.status, found.applied) == (ImportStatus.APPLIED, 1)
+        assert db.session.scalar(select(func.count()).where(Employee.nir == person(200)["NIR"]))
+    done = client.get(f"{NEW}{import_id}").get_data(as_text=True)
+    assert "Import terminé" in done
+    again = client.post(f"{NEW}{import_id}/apply", data={"csrf_token": token})
+    assert again.status_code == 409
+
+
+def test_the_template_reads_back_as_an_import_file(app, client):
+    login(client, "ets10250")
+    response = client.get(f"{NEW}template.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    headers = next(book.worksheets[0].iter_rows(values_only=True))
+    assert list(headers) == [column.header for column in COLUMNS]
+    assert match_headers(list(headers)).unknown == []
+    codes = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert "BRUIT" in codes and "AMIANTE" in codes
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_in_french(app, client):
+    login(client, "ets10250")
+    import_id = _import_id(upload(client, b"%PDF-1.4 not a sheet", name="scan.pdf"))
+    text = client.get(f"{NEW}{import_id}").get_data(as_text=True)
+    assert 'id="import-refused"' in text and "rien n'a été enregistré" in text
+    with app.app_context():
+        assert db.session.get(EmployeeImport, import_id).total == 0
+    empty = upload(client, b"", name="vide.csv")
+    assert empty.status_code == 400 and "Le fichier est vide." in empty.get_data(as_text=True)
+
+
+def test_a_collaborator_reading_employees_may_not_import(client):
+    login(client, "ets10250.2")
+    assert 'id="import-employees"' not in client.get("/employees/").get_data(as_text=True)
+    assert client.get(NEW).status_code in (302, 403)
+    assert client.get(f"{NEW}template.xlsx").status_code in (302, 403)
+
+
+def test_another_members_import_is_not_found(app, client):
+    login(client, "ets10250")
+    import_id = _import_id(upload(client, csv_of([person(210)])))
+    other = app.test_client()
+    login(other, "ets10251")
+    for url in ("", "/state", "/errors.xlsx"):
+        assert other.get(f"{NEW}{import_id}{url}").status_code == 404
+    token = csrf_token(other.get("/").get_data(as_text=True))
+    assert other.post(f"{NEW}{import_id}/apply", data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        assert db.session.get(EmployeeImport, import_id).status is ImportStatus.CHECKED
