@@ -1,11 +1,14 @@
 // The employee import's page (issue 14): while the file is checked or imported, read the state
-// every few seconds and move the progress bar; once finished, reload the page (the report).
+// every few seconds and move the progress bar; once finished, open the page again (the report).
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
   var url = box && box.getAttribute("data-state-url");
   if (!url) { return; }
   var seconds = parseInt(box.getAttribute("data-refresh"), 10) || 2;
+  // The import's page by GET: this page may be the answer to a POST (a second «Importer»
+  // refused), which a reload would send again.
+  var page = url.replace(/\/state$/, "") + window.location.search;
 
   function render(state) {
     var label = document.getElementById("import-status");
@@ -23,7 +26,7 @@
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
-        if (state && state.finished) { window.location.reload(); return; }
+        if (state && state.finished) { window.location.replace(page); return; }
         if (state) { render(state); }
         window.setTimeout(poll, seconds * 1000);
       })
