@@ -108,3 +108,5 @@ class EmployeeImportRow(TenantMixin, Model):
     errors: Mapped[list | None] = mapped_column(JSON)  # [[field key, message code, params]]
     notes: Mapped[list | None] = mapped_column(JSON)  # [[field key, note code, params]]
     applied: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    employee = relationship("Employee")

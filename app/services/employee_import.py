@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.domain import employee_import as rows_domain
@@ -292,8 +293,9 @@ def _check_rows(found: EmployeeImport, member: Member, rows, progress) -> dict[s
         pending.append(row)
         counts["total"] += 1
         counts[_COUNTED[row["action"]]] += 1
-        if len(pending) >= CHECK_BATCH:
+        if len(pending) >= CHECK_BATCH:  # committed: the progress is its own transaction
             _insert(pending)
+            db.session.commit()
             progress(counts["total"])
     _insert(pending)
     if counts["total"] == 0:
@@ -412,7 +414,11 @@ def _kept(known: Known | None) -> set[int]:
 def _resolve(context: Context, values: dict, known: Known | None, errors: list, notes: list):
     """The row's values as the record's fields: identifiers, SIRET to establishment, post and
     PCS code to work post (a new one is noted), risk codes to ids. Only what the file gives."""
-    resolved = {key: values[key] for key in _PLAIN if key in values}
+    resolved = {
+        key: values[key]
+        for key in _PLAIN
+        if key in values and (values[key] is not None or key in CLEARED_BY_EMPTY)
+    }
     if values.get("nir"):
         resolved.update(nir=str(values["nir"]), ntt=None, uses_ntt=False)
     elif values.get("ntt"):
@@ -431,6 +437,9 @@ def _resolve(context: Context, values: dict, known: Known | None, errors: list, 
     return resolved
 
 
+# An empty cell keeps what the employee has, but for the end of the contract (empty: it runs;
+# how an employee who left comes back) and the risks column (empty: none declared).
+CLEARED_BY_EMPTY = frozenset({"contract_end_on"})
 _PLAIN = (
     "last_name", "first_name", "birth_name", "sex", "birth_date", "language", "address",
     "country", "postal_code", "city", "complementary_info", "contract", "hired_on",
@@ -623,12 +632,16 @@ def apply(import_id: int, progress) -> str:
     member = db.session.get(Member, found.member_id)
     actor = found.applied_by
     total = found.to_create + found.to_update
-    batch = employees.Batch.load(import_id)
+    batch = employees.Batch.load(import_id, member.id)
     posts: dict[str, int] = {}
     while rows := _next_rows(import_id):
-        for row in rows:
-            _apply_row(member, row, actor, batch, posts)
-        batch.finish()
+        try:
+            _write(member, rows, actor, batch, posts, one_by_one=False)
+        except (ServiceError, IntegrityError):  # a row's race: find it, row by row
+            db.session.rollback()
+            posts.clear()
+            batch.saved = []
+            _write(member, _next_rows(import_id), actor, batch, posts, one_by_one=True)
         _count(found)
         db.session.commit()
         progress(found.applied + found.failed, total)
@@ -677,19 +690,35 @@ def _count(found: EmployeeImport) -> None:
     )
 
 
-def _apply_row(member: Member, row: EmployeeImportRow, actor, batch, posts: dict) -> None:
-    """One row in a savepoint: written whole, or refused with the reason (the workforce may
-    have changed since the dry run: a number taken in between, a record edited)."""
-    resolved = dict(row.values)
-    if "new_post" in resolved:
+def _write(member, rows, actor, batch, posts: dict, one_by_one: bool) -> None:
+    """A batch of rows: checked and added one by one, then written together (`batch.finish`);
+    `one_by_one`, each row is written in a savepoint of its own instead, so that the row a
+    concurrent change broke is refused alone."""
+    known = _employees_of(member, rows)
+    for row in rows:
+        if not one_by_one:
+            _apply_row(member, row, known, actor, batch, posts)
+            continue
+        savepoint = db.session.begin_nested()
         try:
-            resolved["work_post_id"] = _post(member, resolved.pop("new_post"), posts)
-        except ServiceError as error:
-            _refused(row, [["work_post", error.code, {}]])
-            return
-    savepoint = db.session.begin_nested()
+            _apply_row(member, row, known, actor, batch, posts)
+            batch.finish()
+            savepoint.commit()
+        except (ServiceError, IntegrityError) as error:
+            savepoint.rollback()
+            batch.saved = []
+            _refused(row, [["", getattr(error, "code", "import_conflict"), {}]])
+    batch.finish()
+
+
+def _apply_row(member: Member, row: EmployeeImportRow, known: dict, actor, batch, posts) -> None:
+    """One row: refused with the reason when its checks fail now (the workforce may have
+    changed since the dry run), else added to the batch."""
+    resolved = dict(row.values)
     try:
-        employee = _employee_of(member, row)
+        if "new_post" in resolved:
+            resolved["work_post_id"] = _post(member, resolved.pop("new_post"), posts)
+        employee = known.get(_number(row.values))
         base, kept = _base(employee)
         data, missing = merge(resolved, base, kept)
         if missing:
@@ -697,33 +726,35 @@ def _apply_row(member: Member, row: EmployeeImportRow, actor, batch, posts: dict
         saved = employees.save_employee(
             member, data, actor, employee, employee.version if employee else None, batch
         )
-        savepoint.commit()
     except employees.InvalidEmployeeError as error:
-        savepoint.rollback()
         _refused(row, [[_FIELD_OF.get(k, k), code, {}] for k, code in error.errors.items()])
         return
-    except ServiceError as error:
-        savepoint.rollback()
-        _refused(row, [["", error.code, {}]])
-        return
-    row.employee_id, row.applied = saved.id, True
+    row.employee, row.applied = saved, True
 
 
 def _refused(row: EmployeeImportRow, errors: list) -> None:
     row.action, row.errors, row.applied = RowAction.ERROR, errors, True
 
 
-def _employee_of(member: Member, row: EmployeeImportRow) -> Employee | None:
-    if row.employee_id is not None:
-        return db.session.get(Employee, row.employee_id)
-    values = row.values
-    if values.get("nir"):  # created in between (by the form, or a relaunch)
-        column, number = Employee.nir, nir.compact_nir(values["nir"])
-    else:
-        column, number = Employee.ntt, nir.compact_ntt(values.get("ntt") or "")
-    return db.session.scalar(
-        select(Employee).where(Employee.member_id == member.id, column == number)
+def _number(values: dict) -> str:
+    if values.get("nir"):
+        return nir.compact_nir(values["nir"])
+    return "ntt:" + nir.compact_ntt(values.get("ntt") or "")
+
+
+def _employees_of(member: Member, rows: list[EmployeeImportRow]) -> dict[str, Employee]:
+    """The batch's employees by number (one query): those matched by the dry run, and those
+    created since by someone else (or by a relaunch), which the row then updates."""
+    numbers = [_number(row.values) for row in rows]
+    nirs = [number for number in numbers if not number.startswith("ntt:")]
+    ntts = [number[4:] for number in numbers if number.startswith("ntt:")]
+    found = db.session.scalars(
+        select(Employee).where(
+            Employee.member_id == member.id,
+            or_(Employee.nir.in_(nirs), Employee.ntt.in_(ntts)),
+        )
     )
+    return {employee.nir if employee.nir else "ntt:" + employee.ntt: employee for employee in found}
 
 
 def _base(employee: Employee | None) -> tuple[dict | None, set[int]]:

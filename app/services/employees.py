@@ -75,20 +75,34 @@ class EmployeeInput:
 
 @dataclass
 class Batch:
-    """Many saves in one go (an import, issue 14): the catalogue read once, the risk history
-    marked with the import, and the due dates refreshed together by `finish()`."""
+    """Many saves in one go (an import, issue 14): the catalogue and the member's establishments
+    and posts read once (kept referenced, so the checks find them in the session), the risk
+    history marked with the import, and the rows written together by `finish()`: one flush of
+    the batch (multi-row INSERTs), then the due dates (two queries)."""
 
     risks: dict[int, Risk]
     periods: list[CategoryPeriod]
     import_id: int | None = None
+    references: list = field(default_factory=list)
     saved: list[Employee] = field(default_factory=list)
 
     @classmethod
-    def load(cls, import_id: int | None = None) -> "Batch":
+    def load(cls, import_id: int | None = None, member_id: int | None = None) -> "Batch":
         risks = {risk.id: risk for risk in db.session.scalars(select(Risk))}
-        return cls(risks, category_periods(), import_id)
+        batch = cls(risks, category_periods(), import_id)
+        if member_id is not None:
+            batch.references = [
+                *db.session.scalars(
+                    select(Establishment).where(Establishment.member_id == member_id)
+                ),
+                *db.session.scalars(select(WorkPost).where(WorkPost.member_id == member_id)),
+            ]
+        return batch
 
     def finish(self) -> None:
+        """Write the batch; raises like a save (a NIR taken meanwhile, a record changed): the
+        caller rolls back and may save its rows one by one to find which."""
+        _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
         if self.saved:
             due_dates.refresh(self.saved)
         self.saved = []
@@ -183,7 +197,14 @@ def save_employee(
     batch: Batch | None = None,
 ) -> Employee:
     """Create or update an employee; raises InvalidEmployeeError (field errors) or ServiceError.
-    Within a `batch` (an import), the due date waits for `batch.finish()`."""
+    Within a `batch` (an import), nothing is flushed before `batch.finish()`."""
+    if batch is None:
+        return _save(member, data, actor, employee, expected_version, None)
+    with db.session.no_autoflush:
+        return _save(member, data, actor, employee, expected_version, batch)
+
+
+def _save(member, data, actor, employee, expected_version, batch) -> Employee:
     today = clock.today()
     if employee is not None and expected_version != employee.version:
         raise ServiceError("stale_employee")
@@ -205,8 +226,8 @@ def save_employee(
         employee.category = category_of([risk.code for risk in risks], periods, today)
         employee.category_on = today
         employee.updated_at = clock.now()
-    _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
     if batch is None:
+        _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
         due_dates.refresh([employee])
     else:
         batch.saved.append(employee)

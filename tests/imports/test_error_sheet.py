@@ -32,10 +32,10 @@ def test_error_sheet_is_re_read_with_the_original_cells_and_the_errors():
     assert read[1][1][5] == '=HYPERLINK("x")'
 
 
-def test_the_errors_column_is_an_unknown_column_when_imported_again():
+def test_the_errors_column_is_ignored_silently_when_imported_again():
     headers, _rows = _reread(b"".join(error_sheet_chunks(HEADERS, [(["A"] * 6, "erreur")])))
     found = match_headers(headers)
-    assert found.unknown == ["Commentaire perso", "Erreurs"]
+    assert found.unknown == ["Commentaire perso"]
     assert "Erreurs" not in found.fields.values()
     assert len(found.fields) == 5
 

@@ -397,3 +397,27 @@ def test_the_templates_example_row_is_not_imported(app):
         report = rows_of(found)
         assert report[2].errors == [["nir", "import_example_row", {}]]
         assert report[3].action is RowAction.CREATE
+
+
+def test_a_batch_broken_by_a_concurrent_change_is_written_again_row_by_row(app, monkeypatch):
+    """A NIR taken or a record changed by someone else between the rows' checks and the batch's
+    write: the batch is rolled back and each row written in a savepoint, the broken one refused."""
+    from app.services import employees
+
+    with app.app_context():
+        found = checked(csv_of([person(120), person(121), person(122)]))
+        finish, calls = employees.Batch.finish, []
+
+        def flaky(batch):
+            calls.append(len(batch.saved))
+            if len(calls) == 1 or (len(calls) == 3 and batch.saved):
+                raise ServiceError("stale_employee")  # the first batch, then the 2nd row alone
+            finish(batch)
+
+        monkeypatch.setattr(employees.Batch, "finish", flaky)
+        done = applied(found)
+        assert (done.applied, done.failed) == (2, 1)
+        assert calls[0] == 3 and calls[1:] == [1, 1, 1, 0]
+        assert employee(person(121)["NIR"]) is None
+        assert employee(person(120)["NIR"]) and employee(person(122)["NIR"])
+        assert rows_of(done)[3].errors == [["", "stale_employee", {}]]
