@@ -27,6 +27,7 @@ from app.models.centre import Centre, HealthProfessional
 from app.models.contact import ContactKind, ContactMessage, ContactReply, ContactType, MessageStatus
 from app.models.document import Document, DocumentDirection, DuerpAnswer
 from app.models.employee import Employee
+from app.models.employee_import import EmployeeImport
 from app.models.job import Job
 from app.models.member import Contact, Establishment, Member
 from app.models.provisioning import ProvisionalCredential
@@ -34,7 +35,16 @@ from app.models.reference import ExamType
 from app.models.user import PortalUser
 from app.models.visit import Conclusion, Visit, VisitEvent, VisitRequest
 from app.security.tenancy import UNRESTRICTED, Scope
-from app.services import audit, contact, documents, duerp, notifications, tokens, visits
+from app.services import (
+    audit,
+    contact,
+    documents,
+    duerp,
+    employee_import,
+    notifications,
+    tokens,
+    visits,
+)
 from tests.conftest import csrf_token, login
 from tests.views.test_visits import pdf_file
 
@@ -62,7 +72,7 @@ PUBLIC = {"HomeView.index", "AccessView.first_connection", "AccessView.forgot_pa
 PUBLIC |= {"LegalView.notice", "LegalView.privacy"}  # the legal pages (issue 9, "Identity")
 PUBLIC |= {"healthz"}  # the load balancer's probe: no data (issue 13, tests/test_operations.py)
 B_ID_ARGS = {"pk", "user_id", "employee_id", "request_id", "document_id", "invoice_id"}
-B_ID_ARGS |= {"declaration_id", "message_id"}
+B_ID_ARGS |= {"declaration_id", "message_id", "import_id"}
 LOGIN_OR_HOME = {"/", "/login/"}  # "/" itself sends anonymous users to the login form
 
 
@@ -87,6 +97,7 @@ def _b_ids() -> dict:
     ids.update(_b_documents(member, db.session.get(Employee, ids[Employee])))
     ids.update(_b_billing(member))
     ids.update(_b_contact(member))
+    ids[EmployeeImport] = _b_import(member)
     user = db.session.get(PortalUser, ids[PortalUser])
     tokens.issue(PasswordResetToken, user, timedelta(hours=1))
     tokens.issue(EmailChangeToken, user, timedelta(hours=1), new_email="b@example.org")
@@ -187,6 +198,16 @@ def _b_contact(member) -> dict:
     return {ContactMessage: message.id, ContactReply: message.replies[0].id}
 
 
+def _b_import(member) -> int:
+    """B's import of employees (issue 14), waiting to be checked: the matrix's commit starts
+    its dry run, so B's report rows exist when member A probes."""
+    from tests.services.test_employee_import import csv_of, person
+
+    user = db.session.scalar(select(PortalUser).where(PortalUser.member_id == member.id).limit(1))
+    found = employee_import.create(member, "b.csv", csv_of([person(500), person(501)]), user)
+    return found.id
+
+
 def _any_id(model):
     return db.session.scalar(select(model.id).limit(1))
 
@@ -249,6 +270,7 @@ ARGUMENTS = {
     "invoice_id": lambda view, model, ids: ids[Invoice],
     "declaration_id": lambda view, model, ids: ids[Declaration],
     "message_id": lambda view, model, ids: ids[ContactMessage],
+    "import_id": lambda view, model, ids: ids[EmployeeImport],
     "job_id": lambda view, model, ids: _any_id(Job) or 1,  # the service's background jobs
     "year": lambda view, model, ids: clock.today().year,
     "kind": lambda view, model, ids: "invitation",  # a campaign's e-mails (staff only)

@@ -48,6 +48,8 @@ PAGES = {
     "employees, all columns": "/employees/?size=100&cols=" + ",".join(sorted(CHOOSABLE)),
     "employee new": "/employees/new",
     "employee record": "/employees/{employee}",
+    "employee imports": "/employees/imports/",
+    "an import's report": "/employees/imports/{employee_import}?show=all",
     "visit requests": "/visit-requests/?size=100",
     "visit request new": "/visit-requests/new?employee_id={employee}",
     "declaration": "/declaration/",
@@ -77,6 +79,9 @@ NOT_MEASURED = {
     "PortalEmployeesView.export_xlsx": "a file",
     "PortalEmployeesView.export_xml": "a file",
     "PortalEmployeesView.pcs": "JSON suggestions",
+    "PortalEmployeeImportsView.template": "a file",
+    "PortalEmployeeImportsView.errors": "a file",
+    "PortalEmployeeImportsView.state": "JSON for the page's script",
     "PortalDocumentsView.download": "a file",
     "PortalInvoicesView.pdf": "a file",
     "PortalMessagesView.attachment": "a file",
@@ -105,9 +110,49 @@ def _ids(app) -> dict[str, int]:
     return {
         "member": member.id,
         "employee": employee,
+        "employee_import": _import(app),
         "collaborator": collaborator,
         "message": make_message(app, f"ets{NUMBER}"),
     }
+
+
+def _import(app, rows: int = 3) -> int:
+    """An import of the member, checked: `rows` rows, one in error."""
+    from tests.services.test_employee_import import checked, csv_of, person
+
+    with app.app_context():
+        people = [person(300 + n) for n in range(rows - 1)] + [person(399, Sexe="?")]
+        return checked(csv_of(people)).id
+
+
+def _grow_import(app, import_id: int, count: int) -> None:
+    """More rows in the import's report, of every outcome, and more imports of the member."""
+    from app.models.employee_import import EmployeeImportRow, RowAction
+
+    with app.app_context():
+        sample = db.session.scalars(
+            select(EmployeeImportRow).where(EmployeeImportRow.import_id == import_id)
+        ).all()
+        actions = list(RowAction)
+        for n in range(count):
+            model = sample[n % len(sample)]
+            db.session.add(
+                EmployeeImportRow(
+                    import_id=import_id,
+                    member_id=model.member_id,
+                    line=100 + n,
+                    action=actions[n % len(actions)],
+                    name=f"LIGNE {n}",
+                    category="SI",
+                    values=model.values,
+                    cells=model.cells,
+                    errors=[["sex", "import_bad_sex", {}]] if n % 2 else None,
+                    notes=[["work_post", "import_new_post", {"designation": "Vendeur"}]],
+                )
+            )
+        db.session.commit()
+    for _n in range(12):
+        _import(app)
 
 
 def _grow_record(app, employee_id: int, count: int) -> None:
@@ -182,6 +227,7 @@ def _grow(app, ids: dict[str, int]) -> None:
     add_messages(app, f"ets{NUMBER}", MANY)
     _add_replies(app, ids["message"], [f"ets{NUMBER}", f"ets{NUMBER}.2"] * 10)
     _grow_company(app, MANY)
+    _grow_import(app, ids["employee_import"], 60)
 
 
 def _counts(app, client, urls: dict[str, str]) -> dict[str, int]:
