@@ -22,6 +22,7 @@ from app.views.backoffice.documents import (
     BackofficeDocumentView,
 )
 from app.views.backoffice.duerp import BackofficeDuerpFollowUpView
+from app.views.backoffice.employee_imports import BackofficeEmployeeImportsView
 from app.views.backoffice.employees import BackofficeEmployeeView
 from app.views.backoffice.invoices import BackofficeInvoiceView, BackofficeUnpaidInvoiceView
 from app.views.backoffice.jobs import BackofficeJobView
@@ -231,6 +232,7 @@ MENU = [
 
 NO_MENU = [
     AdminOutboxGivenUpView,
+    BackofficeEmployeeImportsView,  # from a member's page (issue 14)
     BackofficeDeclarationReopenView,
     BackofficeVisitEventView,
     BackofficeEstablishmentView,

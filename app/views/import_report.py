@@ -160,20 +160,25 @@ def rows_page(found: EmployeeImport, shown: str | None, page: int):
 def error_file(found: EmployeeImport) -> Response:
     """The rows in error, as the user sent them, with a column saying why: to fix and send
     again (the «Erreurs» column is ignored then)."""
-    rows = db.session.execute(
-        select(EmployeeImportRow.cells, EmployeeImportRow.errors)
-        .where(
-            EmployeeImportRow.import_id == found.id,
-            EmployeeImportRow.action == RowAction.ERROR,
+    import_id = found.id
+
+    def values():  # read as the body streams: the request's session is closed by then
+        rows = db.session.execute(
+            select(EmployeeImportRow.cells, EmployeeImportRow.errors)
+            .where(
+                EmployeeImportRow.import_id == import_id,
+                EmployeeImportRow.action == RowAction.ERROR,
+            )
+            .order_by(EmployeeImportRow.line)
+            .execution_options(yield_per=1000)
         )
-        .order_by(EmployeeImportRow.line)
-        .execution_options(yield_per=1000)
-    )
-    values = ((cells or [], " ; ".join(sentences(errors))) for cells, errors in rows)
+        for cells, errors in rows:
+            yield cells or [], " ; ".join(sentences(errors))
+
     stem = found.file_name.rsplit(".", 1)[0][:80] or "import"
     name = f"{stem}-erreurs-{clock.today():%Y%m%d}.xlsx".replace('"', "")
     return Response(
-        stream_with_context(error_sheet_chunks(found.headers or [], values)),
+        stream_with_context(error_sheet_chunks(found.headers or [], values())),
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

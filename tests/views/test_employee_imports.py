@@ -12,6 +12,7 @@ from app.domain.employee_import import COLUMNS, match_headers
 from app.extensions import db
 from app.models.employee import Employee
 from app.models.employee_import import EmployeeImport, ImportStatus
+from app.models.member import Member
 from tests.conftest import csrf_token, login
 from tests.services.test_employee_import import HEADERS, csv_of, person
 
@@ -111,3 +112,47 @@ def test_another_members_import_is_not_found(app, client):
     assert other.post(f"{NEW}{import_id}/apply", data={"csrf_token": token}).status_code == 404
     with app.app_context():
         assert db.session.get(EmployeeImport, import_id).status is ImportStatus.CHECKED
+
+
+def test_the_risk_history_says_which_import_made_the_change(app, client):
+    login(client, "ets10250")
+    import_id = _import_id(upload(client, csv_of([person(220, Risques="AMIANTE")])))
+    page = client.get(f"{NEW}{import_id}").get_data(as_text=True)
+    client.post(f"{NEW}{import_id}/apply", data={"csrf_token": csrf_token(page)}).close()
+    with app.app_context():
+        employee_id = db.session.scalar(
+            select(Employee.id).where(Employee.nir == person(220)["NIR"])
+        )
+        day = db.session.get(EmployeeImport, import_id).applied_at.strftime("%d/%m/%Y")
+    record = client.get(f"/employees/{employee_id}").get_data(as_text=True)
+    assert f"import du {day} par ets10250" in record
+
+
+def test_staff_import_a_members_employees_from_its_page(app, client):
+    from tests.conftest import post_form
+
+    login(client, "gestion")
+    with app.app_context():
+        member_id = db.session.scalar(select(Member.id).where(Member.number == "10251"))
+    page = client.get(f"/backofficememberview/show/{member_id}").get_data(as_text=True)
+    assert f"/backoffice/employee-imports/?member_id={member_id}" in page.replace("&amp;", "&")
+    url = f"/backoffice/employee-imports/?member_id={member_id}"
+    row = person(230, **{"SIRET de l'établissement": "10251000500014"})
+    response = post_form(
+        client, url, {"file": (io.BytesIO(csv_of([row])), "liste.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    response.close()
+    import_id = int(re.search(r"/employee-imports/(\d+)", response.headers["Location"]).group(1))
+    report = client.get(f"/backoffice/employee-imports/{import_id}").get_data(as_text=True)
+    assert 'data-count="create">1<' in report
+    client.post(
+        f"/backoffice/employee-imports/{import_id}/apply", data={"csrf_token": csrf_token(report)}
+    ).close()
+    with app.app_context():
+        created = db.session.scalar(select(Employee).where(Employee.nir == row["NIR"]))
+        assert created.member_id == member_id
+        assert db.session.get(EmployeeImport, import_id).created_by.username == "gestion"
+    member = app.test_client()
+    login(member, "ets10251")
+    assert member.get(f"/backoffice/employee-imports/{import_id}").status_code in (302, 403)
