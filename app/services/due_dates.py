@@ -64,11 +64,14 @@ def refresh(employees: list[Employee]) -> None:
     ids = [employee.id for employee in employees]
     visits, risks = _visits(ids), risk_codes(ids)
     for employee in employees:
-        due = next_due(
-            facts_of(employee, risks.get(employee.id, set()), visits.get(employee.id, []))
-        )
-        employee.next_due_on, employee.next_due_reason = due.on, due.reason.value
+        assign(employee, risks.get(employee.id, set()), visits.get(employee.id, []))
     db.session.flush()
+
+
+def assign(employee: Employee, codes: set[str], visits: list[VisitDone]) -> None:
+    """Set the employee's due date from its risk codes and visits (no query)."""
+    due = next_due(facts_of(employee, codes, visits))
+    employee.next_due_on, employee.next_due_reason = due.on, due.reason.value
 
 
 def refresh_all(batch: int = 5000) -> int:

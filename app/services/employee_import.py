@@ -222,6 +222,8 @@ def check(import_id: int, progress) -> str:
 
 
 def _refuse(import_id: int, message: str) -> str:
+    """The file refused as a whole: no report row kept (those of the batches already read)."""
+    db.session.execute(delete(EmployeeImportRow).where(EmployeeImportRow.import_id == import_id))
     found = db.session.get(EmployeeImport, import_id)
     found.status, found.message, found.data = ImportStatus.REFUSED, message, None
     found.checked_at = clock.now()
@@ -717,7 +719,7 @@ def _apply_row(member: Member, row: EmployeeImportRow, known: dict, actor, batch
     resolved = dict(row.values)
     try:
         if "new_post" in resolved:
-            resolved["work_post_id"] = _post(member, resolved.pop("new_post"), posts)
+            resolved["work_post_id"] = _post(member, resolved.pop("new_post"), posts, batch)
         employee = known.get(_number(row.values))
         base, kept = _base(employee)
         data, missing = merge(resolved, base, kept)
@@ -765,7 +767,7 @@ def _base(employee: Employee | None) -> tuple[dict | None, set[int]]:
     return base, {link.risk_id for link in employee.risks}
 
 
-def _post(member: Member, new_post: dict, posts: dict) -> int:
+def _post(member: Member, new_post: dict, posts: dict, batch) -> int:
     """The work post of a designation: made once per import (the first row that needs it)."""
     key = new_post["designation"].lower()
     if key not in posts:
@@ -776,8 +778,10 @@ def _post(member: Member, new_post: dict, posts: dict) -> int:
         )
         if existing is None:
             with db.session.begin_nested():
-                existing = employees.create_work_post(
+                post = employees.create_work_post(
                     member, new_post["pcs_code"], new_post["designation"], ""
-                ).id
+                )
+            batch.references.append(post)  # kept in the session for the rows' checks
+            existing = post.id
         posts[key] = existing
     return posts[key]

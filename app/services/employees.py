@@ -101,10 +101,17 @@ class Batch:
 
     def finish(self) -> None:
         """Write the batch; raises like a save (a NIR taken meanwhile, a record changed): the
-        caller rolls back and may save its rows one by one to find which."""
+        caller rolls back and may save its rows one by one to find which. A new employee's due
+        date is computed before the INSERT (no visit yet: its risks are the batch's links)."""
+        new = [employee for employee in self.saved if employee.id is None]
+        for employee in new:
+            due_dates.assign(
+                employee, {self.risks[link.risk_id].code for link in employee.risks}, []
+            )
         _flush(NIR_UNIQUE, InvalidEmployeeError({"nir": "duplicate_nir"}))
-        if self.saved:
-            due_dates.refresh(self.saved)
+        known = [employee for employee in self.saved if employee not in new]
+        if known:
+            due_dates.refresh(known)
         self.saved = []
 
 
@@ -211,7 +218,9 @@ def _save(member, data, actor, employee, expected_version, batch) -> Employee:
     kept = {link.risk_id for link in employee.risks} if employee else set()
     errors, compact_nir, compact_ntt, risks = check_input(member, data, kept, today, batch)
     _reference_errors(member, data, errors)
-    duplicate = _duplicate(member, compact_nir, employee)
+    # In a batch, the caller matched its rows with the workforce by number; a number taken
+    # meanwhile fails the batch's flush (the unique constraint), which the caller handles.
+    duplicate = _duplicate(member, compact_nir, employee) if batch is None else None
     if duplicate is not None:
         errors["nir"] = "duplicate_nir"
     if errors:

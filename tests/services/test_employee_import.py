@@ -421,3 +421,41 @@ def test_a_batch_broken_by_a_concurrent_change_is_written_again_row_by_row(app, 
         assert employee(person(121)["NIR"]) is None
         assert employee(person(120)["NIR"]) and employee(person(122)["NIR"])
         assert rows_of(done)[3].errors == [["", "stale_employee", {}]]
+
+
+def test_a_file_of_20_000_rows_is_checked_and_applied_with_flat_statements(app):
+    """The scale of a large member (issue 14): 20,000 rows generated here, in xlsx as a payroll
+    export writes it; the dry run and the apply read and update by batches, not row by row (only
+    the INSERTs of the rows written may be one per row: SQLite's driver sends them so), and
+    every row ends in the workforce. Times: bench/employee_import.py."""
+    from sqlalchemy import event
+
+    from bench.employee_import import xlsx
+
+    with app.app_context():
+        statements = []
+
+        def count(_connection, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith("INSERT"):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            found = checked(xlsx(20_000), name="grand.xlsx")
+            checking = len(statements)
+            assert (found.status, found.to_create, found.in_error) == (
+                ImportStatus.CHECKED,
+                20_000,
+                0,
+            )
+            statements.clear()
+            done = applied(found)
+            applying = len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert (done.applied, done.failed) == (20_000, 0)
+        assert checking < 200 and applying < 1_000  # 20 + 40 batches, not one per row
+        imported = select(func.count(Employee.id)).where(Employee.last_name.like("IMPORT%"))
+        assert db.session.scalar(imported) == 20_000
+        sample = db.session.scalar(select(Employee).where(Employee.last_name == "IMPORT19999"))
+        assert sample.next_due_on is not None and sample.work_post.designation

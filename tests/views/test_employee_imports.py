@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.domain.employee_import import COLUMNS, match_headers
 from app.extensions import db
 from app.models.employee import Employee
-from app.models.employee_import import EmployeeImport, ImportStatus
+from app.models.employee_import import EmployeeImport, EmployeeImportRow, ImportStatus
 from app.models.member import Member
 from tests.conftest import csrf_token, login
 from tests.services.test_employee_import import HEADERS, csv_of, person
@@ -156,3 +156,28 @@ def test_staff_import_a_members_employees_from_its_page(app, client):
     member = app.test_client()
     login(member, "ets10251")
     assert member.get(f"/backoffice/employee-imports/{import_id}").status_code in (302, 403)
+
+
+def test_a_50_mb_file_is_refused_before_it_is_read(app, client):
+    login(client, "ets10250")
+    response = upload(client, b"x" * (50 * 2**20), name="enorme.csv")
+    assert response.status_code == 413
+    assert "Le fichier est trop volumineux" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(EmployeeImport.id))) == 0
+
+
+def test_a_file_of_200_000_rows_is_refused_and_nothing_is_kept(app, client):
+    login(client, "ets10250")
+    lines = ["NIR;Nom d'usage"] + [f"1850175108{n:05d};N{n}" for n in range(200_000)]
+    import_id = _import_id(upload(client, "\n".join(lines).encode(), name="trop.csv"))
+    text = client.get(f"{NEW}{import_id}").get_data(as_text=True)
+    assert 'id="import-refused"' in text and "plus de 30" in text
+    with app.app_context():
+        found = db.session.get(EmployeeImport, import_id)
+        assert (found.status, found.total, found.data) == (ImportStatus.REFUSED, 0, None)
+        rows = select(func.count(EmployeeImportRow.id)).where(
+            EmployeeImportRow.import_id == import_id
+        )
+        assert db.session.scalar(rows) == 0
+        assert db.session.scalar(select(func.count()).where(Employee.last_name == "N1")) == 0
