@@ -709,7 +709,7 @@ def _write(member, rows, actor, batch, posts: dict, one_by_one: bool) -> None:
         except (ServiceError, IntegrityError) as error:
             savepoint.rollback()
             batch.saved = []
-            _refused(row, [["", getattr(error, "code", "import_conflict"), {}]])
+            _refused(row, _errors_of(error))
     batch.finish()
 
 
@@ -729,9 +729,16 @@ def _apply_row(member: Member, row: EmployeeImportRow, known: dict, actor, batch
             member, data, actor, employee, employee.version if employee else None, batch
         )
     except employees.InvalidEmployeeError as error:
-        _refused(row, [[_FIELD_OF.get(k, k), code, {}] for k, code in error.errors.items()])
+        _refused(row, _errors_of(error))
         return
     row.employee, row.applied = saved, True
+
+
+def _errors_of(error: Exception) -> list:
+    """A save's refusal as the report's errors: by field, or the whole row's reason."""
+    if isinstance(error, employees.InvalidEmployeeError):
+        return [[_FIELD_OF.get(key, key), code, {}] for key, code in error.errors.items()]
+    return [["", getattr(error, "code", "import_conflict"), {}]]
 
 
 def _refused(row: EmployeeImportRow, errors: list) -> None:

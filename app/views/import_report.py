@@ -32,6 +32,7 @@ ROW_MESSAGES = {
         "saisonnier, autre)"
     ),
     "import_bad_language": _l("unknown language"),
+    "import_conflict": _l("changed by someone else during the import: import the file again"),
     "import_example_row": _l("the template's example row: delete it before importing"),
     "import_apprentice_contract": _l("«Apprenti: oui» goes with an apprenticeship contract"),
     "import_duplicate_in_file": _l("the same number is on line %(line)s of the file"),
