@@ -132,6 +132,7 @@ class Context:
     by_nir: dict[str, Known]
     by_ntt: dict[str, Known]
     seen: dict[str, int] = field(default_factory=dict)  # NIR or NTT -> line of the file
+    new_posts: dict[str, str] = field(default_factory=dict)  # posts the import will create
 
     @classmethod
     def load(cls, member: Member, today: date) -> "Context":
@@ -206,10 +207,12 @@ def check(import_id: int, progress) -> str:
     member = db.session.get(Member, found.member_id)
     try:
         headers, notices, rows = _read(found, member)
-        counts = _check_rows(found, member, rows, progress)
+        counts, new_posts = _check_rows(found, member, rows, progress)
     except (ImportFileError, DsnFileError, RefusedFileError) as error:
         db.session.rollback()
         return _refuse(import_id, error.message)
+    if new_posts:
+        notices.append("Postes de travail créés à l'import : " + ", ".join(new_posts))
     found.headers, found.notices = headers, notices
     for name, count in counts.items():
         setattr(found, name, count)
@@ -285,7 +288,8 @@ def _read_dsn(data: bytes, limit: int, member: Member):
     return headers, notices, rows()
 
 
-def _check_rows(found: EmployeeImport, member: Member, rows, progress) -> dict[str, int]:
+def _check_rows(found: EmployeeImport, member: Member, rows, progress):
+    """The report's rows, by batches; the counts and the work posts the import will create."""
     context = Context.load(member, clock.today())
     counts = dict.fromkeys(("total", "to_create", "to_update", "unchanged", "in_error"), 0)
     pending: list[dict] = []
@@ -302,7 +306,7 @@ def _check_rows(found: EmployeeImport, member: Member, rows, progress) -> dict[s
     _insert(pending)
     if counts["total"] == 0:
         raise RefusedFileError("Le fichier ne contient aucune ligne de salarié.")
-    return counts
+    return counts, sorted(context.new_posts.values())
 
 
 _COUNTED = {
@@ -488,7 +492,9 @@ def _work_post(context, values, resolved, errors, notes) -> None:
         errors.append(["pcs_code", "import_unknown_pcs", {"code": code}])
     else:
         resolved["new_post"] = {"designation": designation, "pcs_code": code}
-        notes.append(["work_post", "import_new_post", {"designation": designation}])
+        if designation.lower() not in context.new_posts:  # said on the first row needing it
+            context.new_posts[designation.lower()] = designation
+            notes.append(["work_post", "import_new_post", {"designation": designation}])
 
 
 def _max_posts(member: Member) -> int:

@@ -56,8 +56,8 @@ ACTIONS = {
     RowAction.ERROR: _l("In error"),
 }
 DONE_ACTIONS = {
-    RowAction.CREATE: _l("Created"),
-    RowAction.UPDATE: _l("Updated"),
+    RowAction.CREATE: _l("Employee created"),
+    RowAction.UPDATE: _l("Employee updated"),
     RowAction.RETURN: _l("Back in the workforce"),
     RowAction.UNCHANGED: _l("Unchanged"),
     RowAction.ERROR: _l("Not imported"),

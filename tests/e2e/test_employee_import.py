@@ -214,7 +214,7 @@ def test_admin_imports_an_xlsx_follows_it_and_gets_the_rows_in_error(
 
     # «Importer»: the writing, held after its first batch of 100 rows, shows its progress.
     apply_button = page.locator("#apply-import")
-    expect(apply_button).to_have_text(f"Importer : créer {ROWS - 2} et mettre à jour 0 salariés")
+    expect(apply_button).to_have_text(f"Importer (à créer : {ROWS - 2}, à mettre à jour : 0)")
     apply_button.click()
     page.wait_for_load_state()
     expect(page).to_have_url(f"{live_server}/employees/imports/{import_id}")
@@ -228,7 +228,9 @@ def test_admin_imports_an_xlsx_follows_it_and_gets_the_rows_in_error(
     # «Import terminé»: the page reloads by itself.
     done = page.locator("#import-done")
     expect(done).to_contain_text("Import terminé", timeout=WORK_MS)
-    expect(done).to_contain_text(f"{ROWS - 2} salariés enregistrés, 0 lignes refusées")
+    expect(done).to_contain_text(
+        f"Salariés enregistrés : {ROWS - 2} ; lignes refusées à l'import : 0"
+    )
     expect(page.locator("#import-status")).to_have_text("Importé")
     expect(page.locator("#import-progress")).to_have_count(0)
     assert stored(app, import_id) == {
@@ -346,7 +348,7 @@ def test_a_dsn_sent_from_the_browser_comes_to_its_report(app, live_server, page,
     expect(created.nth(1)).to_contain_text("DSNSECONDE Inès")
     expect(created.nth(0)).to_contain_text("À créer")
     expect(page.locator("#apply-import")).to_have_text(
-        "Importer : créer 2 et mettre à jour 0 salariés"
+        "Importer (à créer : 2, à mettre à jour : 0)"
     )
     page.click("#import-rows-title a")  # «Toutes les lignes»
     page.wait_for_load_state()
@@ -385,8 +387,8 @@ def test_a_second_importer_from_another_tab_is_not_sent_again(app, live_server, 
     expect(other.locator(".alert")).to_contain_text(["Cet import n'attend pas d'être appliqué"])
     gates["apply"].set()
 
-    expect(page.locator("#import-done")).to_contain_text("18 salariés enregistrés")
-    expect(other.locator("#import-done")).to_contain_text("18 salariés enregistrés")
+    expect(page.locator("#import-done")).to_contain_text("Salariés enregistrés : 18")
+    expect(other.locator("#import-done")).to_contain_text("Salariés enregistrés : 18")
     expect(other).to_have_url(f"{live_server}/employees/imports/{import_id}")
     expect(other.locator(".alert-danger")).to_have_count(0)
     applies = [request.url for request in posts if request.url.endswith("/apply")]

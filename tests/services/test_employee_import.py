@@ -99,6 +99,7 @@ def test_a_clean_file_is_checked_then_applied_through_the_forms_rules(app):
         report = rows_of(found)
         assert [report[line].category for line in (2, 3, 4)] == ["SI", "SIR", "SIA"]
         assert ["work_post", "import_new_post", {"designation": "Magasinier"}] in report[3].notes
+        assert found.notices == ["Postes de travail créés à l'import : Magasinier"]
         # the dry run wrote nothing of the workforce
         assert db.session.scalar(select(func.count(Employee.id))) == before
         assert (
