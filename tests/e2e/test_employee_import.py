@@ -26,6 +26,7 @@ from app.models.employee import Employee
 from app.models.employee_import import EmployeeImport, ImportStatus
 from app.models.member import Member
 from app.services import employee_import, jobs
+from app.services.employee_import import writing
 from tests.dsn_builder import Contract, Establishment, Individual, build_dsn, make_nir, wrong_key
 from tests.e2e.test_accessibility import blocking_violations
 from tests.e2e.test_list_widths import DESKTOP, PHONE, assert_fits, assert_inside, log_in
@@ -163,7 +164,7 @@ def stored(app, import_id: int) -> dict:
 def test_admin_imports_an_xlsx_follows_it_and_gets_the_rows_in_error(
     app, live_server, page, gates, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(employee_import, "BATCH", 100)  # several batches: progress in between
+    monkeypatch.setattr(writing, "BATCH", 100)  # several batches: progress in between
     console_errors = []
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
     page.set_viewport_size(DESKTOP)
