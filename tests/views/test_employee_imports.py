@@ -181,3 +181,29 @@ def test_a_file_of_200_000_rows_is_refused_and_nothing_is_kept(app, client):
         )
         assert db.session.scalar(rows) == 0
         assert db.session.scalar(select(func.count()).where(Employee.last_name == "N1")) == 0
+
+
+def test_formulas_and_merged_cells_are_refused_with_the_cell_to_fix(app, client):
+    from openpyxl import Workbook
+
+    login(client, "ets10250")
+    refused = {}
+    for kind in ("formula", "merged"):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADERS)
+        sheet.append([person(240)[header] for header in HEADERS])
+        if kind == "formula":
+            sheet["D2"] = "=DATE(1990,4,12)"
+        else:
+            sheet.merge_cells("A2:B2")
+        out = io.BytesIO()
+        book.save(out)
+        import_id = _import_id(upload(client, out.getvalue(), name=f"{kind}.xlsx"))
+        refused[kind] = client.get(f"{NEW}{import_id}").get_data(as_text=True)
+    assert "La cellule D2 contient une formule" in refused["formula"]
+    assert "cellules fusionnées (A2:B2)" in refused["merged"]
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).where(Employee.nir == person(240)["NIR"])) == 0
+        )
