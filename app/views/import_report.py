@@ -24,6 +24,7 @@ PAGE_SIZE = 100
 ROW_MESSAGES = {
     "import_required": _l("the value is missing"),
     "import_too_long": _l("the value is too long"),
+    "import_siret_needed": _l("give the establishment's SIRET (your company has several)"),
     "import_bad_date": _l("unreadable date (expected dd/mm/yyyy)"),
     "import_bad_sex": _l("unreadable sex (expected M or F)"),
     "import_bad_boolean": _l("expected «oui» or «non»"),

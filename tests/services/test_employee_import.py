@@ -460,3 +460,15 @@ def test_a_file_of_20_000_rows_is_checked_and_applied_with_flat_statements(app):
         assert db.session.scalar(imported) == 20_000
         sample = db.session.scalar(select(Employee).where(Employee.last_name == "IMPORT19999"))
         assert sample.next_due_on is not None and sample.work_post.designation
+
+
+def test_a_member_of_several_establishments_is_asked_which_one(app):
+    with app.app_context():
+        member = _member("10251")  # two establishments in the demo
+        assert len(member.establishments) > 1
+        row = person(130, **{"SIRET de l'établissement": ""})
+        found = employee_import.create(member, "sans-siret.csv", csv_of([row]), _user("ets10251"))
+        db.session.commit()
+        db.session.expire_all()
+        report = rows_of(db.session.get(EmployeeImport, found.id))
+        assert report[2].errors == [["siret", "import_siret_needed", {}]]

@@ -20,6 +20,8 @@ from app.models.risk import Risk
 from app.services import employees
 
 NIGHT_WORK = "NUIT"
+SIRET_NEEDED = "import_siret_needed"  # a member of several establishments: which one
+MISSING = {"siret": SIRET_NEEDED}
 FIELD_OF = {"risk_ids": "risks", "establishment_id": "siret", "work_post_id": "work_post"}
 
 
@@ -130,7 +132,7 @@ def check_row(context: Context, line: int, raw: dict) -> dict:
     data = None
     if not errors:
         data, missing = merge(resolved, known.values if known else None, _kept(known))
-        errors += [[key, "import_required", {}] for key in missing]
+        errors += [[key, MISSING.get(key, "import_required"), {}] for key in missing]
     outcome = {"name": _name(values), "notes": notes}
     if data is None or errors:
         return _with_errors(outcome, errors)
@@ -248,7 +250,7 @@ def _establishment(context, values, known, resolved, errors) -> None:
         if known is None and len(context.establishments) == 1:
             resolved["establishment_id"] = next(iter(context.establishments.values()))
         elif known is None:
-            errors.append(["siret", "import_required", {}])
+            errors.append(["siret", SIRET_NEEDED, {}])
         return
     found = context.establishments.get(siret)
     if found is None:
