@@ -2,6 +2,7 @@
 the messages of the row checks, a row's errors and notes as sentences, the page of rows, the
 state the page's script reads, and the file of rows in error (xlsx)."""
 
+import re
 from datetime import date
 
 from flask import Response, stream_with_context
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.domain.employee_import import BY_KEY
+from app.domain.names import strip_accents
 from app.domain.nir import NirWarning
 from app.extensions import db
 from app.imports.errors import error_sheet_chunks
@@ -177,8 +179,9 @@ def error_file(found: EmployeeImport) -> Response:
         for cells, errors in rows:
             yield cells or [], " ; ".join(sentences(errors))
 
-    stem = found.file_name.rsplit(".", 1)[0][:80] or "import"
-    name = f"{stem}-erreurs-{clock.today():%Y%m%d}.xlsx".replace('"', "")
+    # The user's file name, in plain ASCII for the header ("Liste été.xlsx" -> Liste_ete)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_accents(found.file_name.rsplit(".", 1)[0]))
+    name = f"{stem.strip('_.')[:80] or 'import'}-erreurs-{clock.today():%Y%m%d}.xlsx"
     return Response(
         stream_with_context(error_sheet_chunks(found.headers or [], values())),
         mimetype=XLSX_MIMETYPE,

@@ -42,7 +42,7 @@ def test_the_administrator_checks_imports_and_downloads_the_rows_in_error(app, c
     page = client.get(NEW)
     assert page.status_code == 200 and "Télécharger le modèle" in page.get_data(as_text=True)
     bad = person(201, Sexe="Z")
-    import_id = _import_id(upload(client, csv_of([person(200), bad])))
+    import_id = _import_id(upload(client, csv_of([person(200), bad]), name="Liste été 导入.csv"))
     report = client.get(f"{NEW}{import_id}")
     text = report.get_data(as_text=True)
     assert report.status_code == 200
@@ -51,6 +51,7 @@ def test_the_administrator_checks_imports_and_downloads_the_rows_in_error(app, c
 
     errors = client.get(f"{NEW}{import_id}/errors.xlsx")
     assert errors.status_code == 200
+    assert 'filename="Liste_ete-erreurs-' in errors.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(errors.data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "Erreurs" and list(rows[0][:-1]) == HEADERS
