@@ -33,6 +33,9 @@ from tests.views.test_visits import pdf_file
 
 KNOWN = {
     "BackofficeVisitRequestView.attachment",  # the member's PDF, for staff
+    "PortalEmployeeImportsView.template",  # the import's template (issue 14)
+    "PortalEmployeeImportsView.errors",  # an import's rows in error
+    "BackofficeEmployeeImportsView.errors",
     "BackofficeMemberView.letter",  # the first-connection letter (POST)
     "PortalVisitRequestsView.convocation",
     "PortalEmployeesView.export_xlsx",
@@ -81,6 +84,7 @@ def rows(app):
         document = _deposited(member)
         message = _message_with_pdf(member)
         db.session.commit()
+        import_id = _import_with_errors(member)
         numbers = dict(db.session.execute(select(Member.number, Member.id)).tuples().all())
         return {
             "request_id": request.id,
@@ -97,6 +101,7 @@ def rows(app):
                 select(Declaration.id).where(Declaration.member_id == member.id).limit(1)
             ),
             "year": clock.today().year,
+            "import_id": import_id,
         }
 
 
@@ -111,6 +116,17 @@ def _message_with_pdf(member):
     )
     draft = contact.Draft(kind, "Sujet", "Texte")
     return contact.submit(member, user, draft, contact.Upload("m.pdf", pdf_file()))
+
+
+def _import_with_errors(member) -> int:
+    """An import of 10250's administrator, checked, with a row in error (issue 14)."""
+    from app.services import employee_import
+    from tests.services.test_employee_import import csv_of, person
+
+    user = db.session.scalar(select(PortalUser).where(PortalUser.username == "ets10250"))
+    found = employee_import.create(member, "l.csv", csv_of([person(600, Sexe="?")]), user)
+    db.session.commit()  # the dry run runs now (in the process)
+    return found.id
 
 
 def _deposited(member):
@@ -147,7 +163,7 @@ def _argument(arg: str, view, model, rows: dict, user: str):
         return "invitation"
     if arg in (
         "request_id", "employee_id", "user_id", "document_id", "invoice_id", "declaration_id",
-        "year", "message_id",
+        "year", "message_id", "import_id",
     ):  # fmt: skip
         return rows[arg]
     if arg == "name":

@@ -1,9 +1,9 @@
 """«Importer des salariés» in Chromium (issue 14): the member's administrator goes from the
 employee list to the import page, sends an xlsx of a few hundred rows (two in error), follows the
 check, reads the report (counts, «ligne N, colonne … : …»), clicks «Importer», follows the
-writing to «Import terminé», finds the new employees in the list and re-opens the file of rows in
-error; a DSN sent from the browser comes to its report too. The upload and report pages fit a
-390 px phone and pass axe-core's serious and critical checks.
+writing to «Importation terminée», finds the new employees in the list and re-opens the file of
+rows in error; a DSN sent from the browser comes to its report too. The upload and report pages
+fit a 390 px phone and pass axe-core's serious and critical checks.
 
 The background jobs run in the live server's process once the response is out. To see the
 pages in their intermediate states whatever the machine's speed, the test holds the jobs at
@@ -219,18 +219,18 @@ def test_admin_imports_an_xlsx_follows_it_and_gets_the_rows_in_error(
     apply_button.click()
     page.wait_for_load_state()
     expect(page).to_have_url(f"{live_server}/employees/imports/{import_id}")
-    expect(page.locator("#import-status")).to_have_text("Import en cours")
+    expect(page.locator("#import-status")).to_have_text("Importation en cours")
     expect(page.locator("#import-progress .import-progress-text")).to_have_text(f"100 / {ROWS - 2}")
     expect(page.locator("#import-progress progress")).to_have_attribute("value", "100")
     expect(page.locator("#apply-import")).to_have_count(0)
     assert stored(app, import_id)["status"] is ImportStatus.APPLYING
     gates["apply"].set()
 
-    # «Import terminé»: the page reloads by itself.
+    # «Importation terminée»: the page reloads by itself.
     done = page.locator("#import-done")
-    expect(done).to_contain_text("Import terminé", timeout=WORK_MS)
+    expect(done).to_contain_text("Importation terminée", timeout=WORK_MS)
     expect(done).to_contain_text(
-        f"Salariés enregistrés : {ROWS - 2} ; lignes refusées à l'import : 0"
+        f"Salariés enregistrés : {ROWS - 2} ; lignes refusées à l'importation : 0"
     )
     expect(page.locator("#import-status")).to_have_text("Importé")
     expect(page.locator("#import-progress")).to_have_count(0)
@@ -332,7 +332,7 @@ def test_a_dsn_sent_from_the_browser_comes_to_its_report(app, live_server, page,
 
     import_id = upload(page, path)
     expect(page.locator("#import-status")).to_have_text("Vérifié : prêt à importer")
-    expect(page.locator("h1")).to_have_text("Import de « dsn-janvier.dsn »")
+    expect(page.locator("h1")).to_have_text("Importation de « dsn-janvier.dsn »")
     expect(count_of(page, "total")).to_have_text("3")
     expect(count_of(page, "create")).to_have_text("2")
     expect(count_of(page, "error")).to_have_text("1")
@@ -380,11 +380,11 @@ def test_a_second_importer_from_another_tab_is_not_sent_again(app, live_server, 
     expect(other.locator("#apply-import")).to_be_visible()
 
     page.click("#apply-import")
-    expect(page.locator("#import-status")).to_have_text("Import en cours")
+    expect(page.locator("#import-status")).to_have_text("Importation en cours")
     other.click("#apply-import")
     other.wait_for_load_state()
     expect(other).to_have_url(f"{live_server}/employees/imports/{import_id}/apply")
-    expect(other.locator("#import-status")).to_have_text("Import en cours")
+    expect(other.locator("#import-status")).to_have_text("Importation en cours")
     expect(other.locator(".alert")).to_contain_text(["Cet import n'attend pas d'être appliqué"])
     gates["apply"].set()
 

@@ -67,7 +67,7 @@ def test_the_administrator_checks_imports_and_downloads_the_rows_in_error(app, c
         assert (found.status, found.applied) == (ImportStatus.APPLIED, 1)
         assert db.session.scalar(select(func.count()).where(Employee.nir == person(200)["NIR"]))
     done = client.get(f"{NEW}{import_id}").get_data(as_text=True)
-    assert "Import terminé" in done
+    assert "Importation terminée" in done
     again = client.post(f"{NEW}{import_id}/apply", data={"csrf_token": token})
     assert again.status_code == 409
 
