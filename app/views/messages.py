@@ -186,7 +186,6 @@ MESSAGES = {
     "import_too_big": _l("The file is too large: %(megabytes)d MB at most."),
     "import_not_ready": _l("This import is not waiting to be applied (already under way or done)."),
     "import_nothing_to_apply": _l("No row of this file creates or updates an employee."),
-    "stale_employee_import": _l("The employee was changed in the meantime."),
 }
 
 

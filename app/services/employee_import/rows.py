@@ -136,7 +136,7 @@ def check_row(context: Context, line: int, raw: dict) -> dict:
     outcome = {"name": _name(values), "notes": notes}
     if data is None or errors:
         return _with_errors(outcome, errors)
-    check_errors, compact_nir, compact_ntt, risks = employees.check_input(
+    check_errors, _nir, _ntt, risks = employees.check_input(
         context.member, data, known.risk_ids if known else set(), context.today, context.batch
     )
     errors += [[FIELD_OF.get(key, key), code, {}] for key, code in check_errors.items()]
